@@ -61,7 +61,7 @@ class Provenance(StrEnum):
 
     @property
     def rank(self) -> int:
-        """Higher wins: provider_verified 4 > validated_workflow 3 > user_entered 2 > automation 1."""
+        """Higher wins: provider_verified > validated_workflow > user_entered > automation."""
         return _PROVENANCE_RANK[self]
 
 
@@ -120,7 +120,7 @@ class EnumMapping:
     by_system: Mapping[str, Mapping[str, str]]
 
     def to_canonical(self, system: str, value: str) -> str | None:
-        """The canonical value for ``system``'s local ``value``; canonical values map to themselves."""
+        """Canonical value for the system-local ``value``; canonical values map to themselves."""
         if value in self.canonical:
             return value
         return self.by_system.get(system, {}).get(value)
@@ -170,6 +170,8 @@ class Policy:
     stages: tuple[str, ...]
     fields: Mapping[str, FieldPolicy]
     enums: Mapping[str, EnumMapping] = field(default_factory=dict)
+    stage_field: str = "care_stage"
+    """The field whose canonical value is a person's lifecycle stage."""
 
     @property
     def label(self) -> str:

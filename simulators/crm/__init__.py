@@ -1,0 +1,1 @@
+"""See simulators/__init__.py."""

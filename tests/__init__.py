@@ -1,0 +1,1 @@
+"""splitbrain's own test suite."""
