@@ -1,6 +1,7 @@
 """``splitbrain ...``: one Typer app; each command group lives in its own module.
 
-A group module exposes ``app: typer.Typer`` and is registered below with one line.
+A group module exposes ``app: typer.Typer`` (or, for a single command, a function) and is
+registered in ``_register`` below with one line.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ def _root() -> None:
 
 
 def _register() -> None:
-    # Command groups register here, one line each.
-    pass
+    from splitbrain.cli import audit, demo, matrix
+
+    app.command("demo")(demo.demo)
+    app.add_typer(matrix.app, name="matrix")
+    app.add_typer(audit.app, name="audit")
 
 
 _register()

@@ -150,6 +150,12 @@ class FieldPolicy:
     kind: ValueKind = ValueKind.STRING
     enum: str | None = None
     description: str = ""
+    fallback_rules: tuple[ConflictRule, ...] = ()
+    """Rules consulted in order when ``rule`` cannot decide; escalate when none can.
+
+    Example: legal name "a provider update overrides, else the stage owner wins" is
+    ``rule=PROVIDER_VERIFIED_OVERRIDES, fallback_rules=(STAGE_OWNER_WINS,)``.
+    """
 
     def owner_at(self, stage: str) -> str | None:
         """The owning system at ``stage``, or None where the matrix leaves a gap."""

@@ -1,0 +1,202 @@
+"""``splitbrain audit ...``: verify and export the engine's tamper-evident audit log.
+
+PATH is an engine database (SQLite, table ``audit_log``) or a JSONL export of it. Beside a
+database ``engine.sqlite`` the engine keeps ``engine.sqlite.checkpoints.jsonl`` (signed
+checkpoints) and ``engine.sqlite.keys.json`` (the audit keys, created at first use, mode 0600);
+both are found there by default. Key bytes are never printed.
+
+Example::
+
+    splitbrain audit verify out/demo/engine.sqlite
+    # audit log out/demo/engine.sqlite: intact: 41 entries (seq 1..41), 1 checkpoints matched...
+    splitbrain audit export out/demo/engine.sqlite --format fhir --out audit.ndjson
+
+Exit codes: 0 intact, 1 broken (naming the first bad seq and the reason), 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from splitbrain.engine.adapters.audit_fhir import write_fhir_ndjson
+from splitbrain.engine.adapters.audit_files import (
+    JsonlCheckpointStore,
+    checkpoint_path_for,
+    keys_path_for,
+    load_keys,
+    read_jsonl,
+    write_jsonl,
+)
+from splitbrain.engine.adapters.audit_log import sqlite_entries
+from splitbrain.engine.domain.audit import (
+    AuditEntry,
+    AuditKeyError,
+    Checkpoint,
+    MalformedCheckpointError,
+    MalformedEntryError,
+    VerifyResult,
+    verify,
+)
+
+app = typer.Typer(
+    help="Verify and export the engine's tamper-evident audit log.", no_args_is_help=True
+)
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class VerifyFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    FHIR = "fhir"
+
+
+@app.command("verify")
+def verify_command(
+    path: Annotated[Path, typer.Argument(help="Engine database or JSONL export.")],
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option("--checkpoints", help="Checkpoint file [<PATH>.checkpoints.jsonl]"),
+    ] = None,
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", help="Audit keys file [<PATH>.keys.json]")
+    ] = None,
+    fmt: Annotated[VerifyFormat, typer.Option("--format")] = VerifyFormat.TEXT,
+) -> None:
+    """Check the hash chain and the signed checkpoints; name the first bad seq."""
+    warnings: list[str] = []
+    cps = _load_checkpoints(path, checkpoints, warnings)
+    if isinstance(cps, MalformedCheckpointError):
+        _report_malformed_checkpoint(path, cps, fmt)
+        raise typer.Exit(1)
+    keys = _checkpoint_keys(path, key_file) if cps else []
+    with _entries(path) as entries:
+        result = verify(entries, cps, keys)
+    _report(path, result, warnings, fmt)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("export")
+def export_command(
+    path: Annotated[Path, typer.Argument(help="Engine database or JSONL export.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.JSONL,
+) -> None:
+    """Export entries as canonical JSONL or as FHIR R4 AuditEvent NDJSON (validated)."""
+    try:
+        with _entries(path) as entries:
+            if fmt is ExportFormat.FHIR:
+                count = write_fhir_ndjson(entries, out)
+            else:
+                count = write_jsonl(entries, out)
+    except MalformedEntryError as exc:
+        typer.echo(f"{path}: {exc}; run `splitbrain audit verify {path}`", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {count} audit entries from {path} to {out} ({fmt.value})")
+
+
+@contextmanager
+def _entries(path: Path) -> Iterator[Iterator[AuditEntry]]:
+    if not path.is_file():
+        _fail(f"{path} does not exist or is not a file; pass an engine database or a JSONL export")
+    with path.open("rb") as probe:
+        is_sqlite = probe.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    if not is_sqlite:
+        yield read_jsonl(path)
+        return
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log'").fetchone() is None:
+            _fail(f"{path} has no audit_log table; is it an engine database?")
+        yield sqlite_entries(conn)
+    finally:
+        conn.close()
+
+
+def _load_checkpoints(
+    path: Path, given: Path | None, warnings: list[str]
+) -> Sequence[Checkpoint] | MalformedCheckpointError:
+    if given is not None and not given.is_file():
+        _fail(f"checkpoint file {given} does not exist")
+    source = given if given is not None else checkpoint_path_for(path)
+    try:
+        cps = JsonlCheckpointStore(source).all()
+    except MalformedCheckpointError as exc:
+        return exc
+    if not cps:
+        warnings.append(
+            f"no checkpoints ({source} is missing or empty): truncation and a recomputed "
+            "chain cannot be detected; pass --checkpoints"
+        )
+    return cps
+
+
+def _checkpoint_keys(path: Path, key_file: Path | None) -> list[bytes]:
+    try:
+        return [load_keys(key_file or keys_path_for(path)).checkpoint_key]
+    except AuditKeyError as exc:
+        _fail(f"{exc}; the checkpoint key is needed to check checkpoint signatures")
+
+
+def _report(path: Path, result: VerifyResult, warnings: list[str], fmt: VerifyFormat) -> None:
+    if fmt is VerifyFormat.JSON:
+        typer.echo(json.dumps(_as_json(path, result, warnings), sort_keys=True))
+        return
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"audit log {path}: {result.message}")
+
+
+def _as_json(path: Path, result: VerifyResult, warnings: list[str]) -> dict[str, object]:
+    return {
+        "path": str(path),
+        "ok": result.ok,
+        "entries_checked": result.entries_checked,
+        "checkpoints_matched": result.checkpoints_matched,
+        "last_seq": result.last_seq,
+        "last_hash": result.last_hash,
+        "last_checkpoint_seq": result.last_checkpoint_seq,
+        "first_bad_seq": result.first_bad_seq,
+        "reason": None if result.failure is None else result.failure.value,
+        "detail": result.detail,
+        "warnings": warnings,
+    }
+
+
+def _report_malformed_checkpoint(
+    path: Path, exc: MalformedCheckpointError, fmt: VerifyFormat
+) -> None:
+    detail = f"{exc}: the checkpoint file was altered or damaged"
+    if fmt is VerifyFormat.JSON:
+        typer.echo(
+            json.dumps(
+                {
+                    "path": str(path),
+                    "ok": False,
+                    "reason": "malformed_checkpoint",
+                    "first_bad_seq": None,
+                    "checkpoint_line": exc.line,
+                    "detail": detail,
+                },
+                sort_keys=True,
+            )
+        )
+    else:
+        typer.echo(f"audit log {path}: checkpoints unusable: {detail}")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)

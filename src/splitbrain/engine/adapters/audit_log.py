@@ -1,0 +1,193 @@
+"""Audit logs behind the ``AuditSink`` port: SQLite (the embedded default) and in memory.
+
+``SqliteAuditLog`` writes into an ``audit_log`` table on the connection it is given and never
+commits: the caller's unit of work commits the decision and its entry in one transaction. A
+SQLite error during ``append`` becomes ``AuditWriteError`` and propagates, so the decision fails
+with it (fail closed). Triggers refuse UPDATE and DELETE on the table (an accident guard; the
+hash chain and the checkpoints are what detect a deliberate edit).
+
+Example::
+
+    conn = sqlite3.connect(db)
+    log = SqliteAuditLog(conn, JsonlCheckpointStore(checkpoint_path_for(db)),
+                         load_or_create_keys(keys_path_for(db)))
+    with conn:                      # the unit of work: commit both, or neither
+        conn.execute("INSERT INTO decisions ...")
+        log.append(event)
+    log.checkpoint_if_due()         # after the commit
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from splitbrain.engine.adapters.audit_files import write_jsonl
+from splitbrain.engine.domain.audit import (
+    AuditEntry,
+    AuditEvent,
+    AuditKeys,
+    AuditSink,
+    AuditStateError,
+    AuditWriteError,
+    CheckpointStore,
+    Head,
+    MalformedEntryError,
+    chain,
+    entry_from_record,
+)
+from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
+
+AUDIT_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS audit_log (
+        seq INTEGER PRIMARY KEY,
+        hash_version INTEGER NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        event TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END""",
+)
+_INSERT = "INSERT INTO audit_log (seq, hash_version, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)"
+_HEAD = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+_ALL = "SELECT seq, hash_version, prev_hash, hash, event FROM audit_log ORDER BY seq"
+
+
+def create_audit_schema(conn: sqlite3.Connection) -> None:
+    """Create the table and its append-only triggers if absent (no commit of its own)."""
+    for statement in AUDIT_SCHEMA:
+        conn.execute(statement)
+
+
+def sqlite_entries(conn: sqlite3.Connection) -> Iterator[AuditEntry]:
+    """Stream every row of ``audit_log`` in seq order.
+
+    A row that does not parse, or a damaged database page, raises ``MalformedEntryError``
+    (``verify`` reports it at the seq it expected next). Operational errors (a locked database,
+    an I/O error) propagate as they are.
+    """
+    for seq, hash_version, prev_hash, hash_, event in _rows(conn):
+        try:
+            parsed = json.loads(event)
+        except (ValueError, TypeError) as exc:
+            raise MalformedEntryError(seq, "the event column is not JSON") from exc
+        yield entry_from_record(
+            {
+                "seq": seq,
+                "hash_version": hash_version,
+                "prev_hash": prev_hash,
+                "hash": hash_,
+                "event": parsed,
+            }
+        )
+
+
+def _rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    try:
+        cursor = conn.execute(_ALL)
+        while rows := cursor.fetchmany(512):
+            yield from rows
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise MalformedEntryError(None, f"the database is damaged ({exc})") from exc
+
+
+class SqliteAuditLog(AuditSink):
+    """The audit chain in an ``audit_log`` table, inside the caller's transactions."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        checkpoints: CheckpointStore,
+        keys: AuditKeys,
+        *,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    ) -> None:
+        super().__init__(checkpoints, keys, checkpoint_every=checkpoint_every)
+        self.conn = conn
+        create_audit_schema(conn)
+
+    def append(self, event: AuditEvent) -> AuditEntry:
+        try:
+            entry = chain(self.head(), event)
+            self.conn.execute(
+                _INSERT,
+                (
+                    entry.seq,
+                    entry.hash_version,
+                    entry.prev_hash,
+                    entry.hash,
+                    event.canonical_bytes().decode("utf-8"),
+                ),
+            )
+        except sqlite3.Error as exc:
+            raise AuditWriteError(
+                f"audit entry for action {event.action!r} (correlation "
+                f"{event.correlation_id}) was not stored ({type(exc).__name__}: {exc}); "
+                "the decision it records must fail with it"
+            ) from exc
+        return entry
+
+    def head(self) -> Head | None:
+        row = self.conn.execute(_HEAD).fetchone()
+        return None if row is None else Head(row[0], row[1])
+
+    def entries(self) -> Iterator[AuditEntry]:
+        return sqlite_entries(self.conn)
+
+    def export_jsonl(self, path: Path) -> int:
+        """Write every entry to ``path`` as JSON lines; returns the count."""
+        return write_jsonl(self.entries(), path)
+
+    def _ready_for_checkpoint(self) -> None:
+        if self.conn.in_transaction:
+            raise AuditStateError(
+                "checkpoint requested while the audit connection has an open transaction; "
+                "commit first, then call checkpoint() or checkpoint_if_due()"
+            )
+
+
+class InMemoryAuditLog(AuditSink):
+    """The fake for unit tests: entries in a list. ``fail_appends()`` makes appends fail."""
+
+    def __init__(
+        self,
+        checkpoints: CheckpointStore,
+        keys: AuditKeys,
+        *,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    ) -> None:
+        super().__init__(checkpoints, keys, checkpoint_every=checkpoint_every)
+        self.items: list[AuditEntry] = []
+        self._failure: str | None = None
+
+    def fail_appends(self, reason: str = "audit store unavailable") -> None:
+        """From now on ``append`` raises ``AuditWriteError`` (to test fail-closed callers)."""
+        self._failure = reason
+
+    def append(self, event: AuditEvent) -> AuditEntry:
+        if self._failure is not None:
+            raise AuditWriteError(
+                f"audit entry for action {event.action!r} was not stored ({self._failure}); "
+                "the decision it records must fail with it"
+            )
+        entry = chain(self.head(), event)
+        self.items.append(entry)
+        return entry
+
+    def head(self) -> Head | None:
+        return Head(self.items[-1].seq, self.items[-1].hash) if self.items else None
+
+    def entries(self) -> Iterator[AuditEntry]:
+        return iter(list(self.items))
+
+    def export_jsonl(self, path: Path) -> int:
+        """Write every entry to ``path`` as JSON lines; returns the count."""
+        return write_jsonl(self.entries(), path)

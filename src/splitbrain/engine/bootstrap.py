@@ -1,0 +1,88 @@
+"""The one composition root: pick a store, a clock and keys, wire the handler tables, build an
+``Engine``. Nothing else in the engine constructs adapters.
+
+Stores:
+
+- ``"memory"``: dicts and an in-memory audit log (tests, quick simulations). Fresh random audit
+  keys unless ``keys`` is given.
+- ``"sqlite:PATH"``: a SQLite file in WAL mode (DESIGN §10). Beside ``PATH`` live
+  ``PATH.checkpoints.jsonl`` (signed audit checkpoints, appended and fsynced) and
+  ``PATH.keys.json`` (the fingerprint key and the checkpoint key, created at first use with mode
+  0600, never printed). ``splitbrain audit verify PATH`` finds both there. ``batch_size`` and
+  ``synchronous`` set what is durable when (see ``adapters.sqlite_store``).
+
+Example::
+
+    engine = bootstrap(store="sqlite:out/demo/engine.sqlite", policy=load_policy(matrix),
+                       clock=FixedClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC)))
+    engine.ingest(write)
+    engine.close()
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from splitbrain.engine.adapters.audit_files import (
+    InMemoryCheckpointStore,
+    keys_path_for,
+    load_or_create_keys,
+)
+from splitbrain.engine.adapters.audit_log import InMemoryAuditLog
+from splitbrain.engine.adapters.memory_store import InMemoryUnitOfWork
+from splitbrain.engine.adapters.sqlite_store import SqliteUnitOfWork, Synchronous
+from splitbrain.engine.domain.audit import AuditKeys
+from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
+from splitbrain.engine.domain.policy import Policy
+from splitbrain.engine.service_layer.clock import Clock, SystemClock
+from splitbrain.engine.service_layer.engine import Engine
+from splitbrain.engine.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS
+from splitbrain.engine.service_layer.messagebus import HandlerTables, MessageBus
+from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
+
+SQLITE_PREFIX = "sqlite:"
+HANDLERS = HandlerTables(commands=COMMAND_HANDLERS, events=EVENT_HANDLERS)
+
+
+def bootstrap(
+    *,
+    store: str = "memory",
+    policy: Policy,
+    clock: Clock | None = None,
+    keys: AuditKeys | None = None,
+    batch_size: int = 1,
+    synchronous: Synchronous = "FULL",
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+) -> Engine:
+    """Build an engine on ``store`` (``"memory"`` or ``"sqlite:PATH"``) for ``policy``."""
+    clock = clock or SystemClock()
+    uow: AbstractUnitOfWork
+    if store == "memory":
+        keys = keys or random_keys()
+        log = InMemoryAuditLog(InMemoryCheckpointStore(), keys, checkpoint_every=checkpoint_every)
+        uow, audit_path = InMemoryUnitOfWork(log), None
+    elif store.startswith(SQLITE_PREFIX) and len(store) > len(SQLITE_PREFIX):
+        audit_path = Path(store.removeprefix(SQLITE_PREFIX))
+        audit_path.parent.mkdir(parents=True, exist_ok=True)
+        keys = keys or load_or_create_keys(keys_path_for(audit_path))
+        uow = SqliteUnitOfWork.open(
+            audit_path,
+            keys,
+            batch_size=batch_size,
+            synchronous=synchronous,
+            checkpoint_every=checkpoint_every,
+        )
+    else:
+        raise ValueError(
+            f"store {store!r} is not one this engine knows: use 'memory' or 'sqlite:PATH'"
+        )
+    bus = MessageBus(uow, policy, clock, HANDLERS)
+    return Engine(bus, policy=policy, clock=clock, audit_path=audit_path)
+
+
+def random_keys() -> AuditKeys:
+    """Two fresh 32-byte keys: for stores that live only as long as the process."""
+    return AuditKeys(
+        fingerprint_key=secrets.token_bytes(32), checkpoint_key=secrets.token_bytes(32)
+    )

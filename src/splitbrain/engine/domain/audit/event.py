@@ -1,0 +1,288 @@
+"""``AuditEvent``: what one audit entry says, and its canonical JSON form (DESIGN §7).
+
+An event holds identifiers, codes and field names only. Values never enter an event: where the
+log must show *which* value was involved, it holds a keyed fingerprint of it (``fingerprint()``
+in ``keys.py``). Every string field is checked against a code syntax (no spaces, no ``@``, no
+``+``), so a name, an e-mail address or an E.164 phone number cannot be stored by mistake, and
+an error names the field, never the value.
+
+Example::
+
+    AuditEvent(actor="usr_12", role="growth_ops", service="engine", action="write.decide",
+               outcome=AuditOutcome.REJECTED, reason="not_owner", matrix_version="3",
+               person="per_0001", field_names=("medication_plan",),
+               fingerprints=(("medication_plan", fingerprint(key, "semaglutide 0.5 mg")),),
+               correlation_id="corr-81", at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from enum import StrEnum
+from itertools import pairwise
+
+from splitbrain.engine.domain.audit.errors import AuditEventError
+
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:/#=-]{0,199}"
+"""Identifiers, tokens and codes: what every free string field of an event must match."""
+_CODE = re.compile(CODE_PATTERN)
+_CODES = re.compile(f"{CODE_PATTERN}(?:\n{CODE_PATTERN})*")  # many codes in one match
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,99}")
+_FINGERPRINT = re.compile(r"fp1:k[0-9a-f]{16}:[0-9a-f]{64}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+
+
+class AuditOutcome(StrEnum):
+    """The decision kind an event records. Allow and deny are both logged."""
+
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    ESCALATED = "escalated"
+    DUPLICATE = "duplicate"
+    PERMIT = "permit"
+    DENY = "deny"
+
+
+_OUTCOMES = frozenset(o.value for o in AuditOutcome)
+_REQUIRED_CODES = ("actor", "role", "service", "action")
+_OPTIONAL_CODES = (
+    "reason",
+    "matrix_version",
+    "policy_version",
+    "purpose",
+    "consent_ref",
+    "person",
+    "correlation_id",
+    "match_grade",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEvent:
+    """One audited action. Construction validates and normalizes (UTC time, sorted pairs)."""
+
+    actor: str
+    role: str
+    service: str
+    action: str
+    outcome: AuditOutcome
+    at: datetime
+    reason: str | None = None
+    matrix_version: str | None = None
+    policy_version: str | None = None
+    purpose: str | None = None
+    consent_ref: str | None = None
+    person: str | None = None
+    """A person token or engine id, never a name or another PHI value."""
+    correlation_id: str | None = None
+    match_grade: str | None = None
+    field_names: tuple[str, ...] = ()
+    fingerprints: tuple[tuple[str, str], ...] = ()
+    """(field name, keyed fingerprint of its value); every name is also in ``field_names``."""
+    extra: tuple[tuple[str, str], ...] = ()
+    """Non-PHI detail as (key, code) pairs, e.g. (("rule", "stage_owner_wins"),)."""
+    _canonical: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_codes(self)
+        _set(self, "outcome", _outcome(self.outcome))
+        _set(self, "at", _utc(self.at))
+        _set(self, "field_names", _field_names(self.field_names))
+        _set(self, "fingerprints", _fingerprints(self.fingerprints, self.field_names))
+        _set(self, "extra", _extra(self.extra))
+        _set(self, "_canonical", canonical_json(event_to_dict(self)))
+
+    def canonical_bytes(self) -> bytes:
+        """``canonical_json(event_to_dict(self))``, computed once at construction."""
+        return self._canonical
+
+
+_ALL_CODES = (*_REQUIRED_CODES, *_OPTIONAL_CODES)
+EVENT_KEYS = frozenset(f.name for f in fields(AuditEvent) if f.init)
+
+
+def canonical_json(value: object) -> bytes:
+    """Sorted keys, no whitespace, UTF-8: the one byte form that is hashed and stored.
+
+    >>> canonical_json({"b": 1, "a": [True, None]})
+    b'{"a":[true,null],"b":1}'
+    """
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def format_instant(at: datetime) -> str:
+    """``2026-01-05T09:00:00.000000Z``: an aware datetime as a fixed-width UTC instant."""
+    utc = at if at.tzinfo is UTC else at.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def event_to_dict(event: AuditEvent) -> dict[str, object]:
+    """The JSON-ready form of an event (what ``canonical_json`` serializes)."""
+    return {
+        "actor": event.actor,
+        "role": event.role,
+        "service": event.service,
+        "action": event.action,
+        "outcome": event.outcome.value,
+        "at": format_instant(event.at),
+        "reason": event.reason,
+        "matrix_version": event.matrix_version,
+        "policy_version": event.policy_version,
+        "purpose": event.purpose,
+        "consent_ref": event.consent_ref,
+        "person": event.person,
+        "correlation_id": event.correlation_id,
+        "match_grade": event.match_grade,
+        "field_names": list(event.field_names),
+        "fingerprints": dict(event.fingerprints),
+        "extra": dict(event.extra),
+    }
+
+
+def event_from_dict(data: object) -> AuditEvent:
+    """Parse the form ``event_to_dict`` writes, strictly: exact keys, exact types.
+
+    Raises ``AuditEventError`` naming the key that is wrong.
+    """
+    if not isinstance(data, dict):
+        raise AuditEventError("audit event must be a JSON object")
+    if data.keys() != EVENT_KEYS:
+        missing = sorted(EVENT_KEYS - data.keys())
+        unknown = len(data.keys() - EVENT_KEYS)
+        raise AuditEventError(
+            f"audit event keys differ from the schema: missing {missing}, {unknown} unknown"
+        )
+    for name in (*_REQUIRED_CODES, *_OPTIONAL_CODES, "outcome", "at"):
+        if data[name] is not None and not isinstance(data[name], str):
+            raise AuditEventError(f"audit event key {name!r} must be a string")
+    return AuditEvent(
+        **{name: data[name] for name in (*_REQUIRED_CODES, *_OPTIONAL_CODES)},
+        outcome=data["outcome"],
+        at=parse_instant(data["at"]),
+        field_names=tuple(_str_list(data["field_names"], "field_names")),
+        fingerprints=tuple(_str_map(data["fingerprints"], "fingerprints").items()),
+        extra=tuple(_str_map(data["extra"], "extra").items()),
+    )
+
+
+def parse_instant(text: object) -> datetime:
+    """The inverse of ``format_instant``; anything but that exact form is refused."""
+    if not isinstance(text, str) or not _INSTANT.fullmatch(text):
+        raise AuditEventError("audit event key 'at' must look like 2026-01-05T09:00:00.000000Z")
+    try:
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise AuditEventError("audit event key 'at' is not a real instant") from exc
+
+
+def _set(event: AuditEvent, name: str, value: object) -> None:
+    object.__setattr__(event, name, value)
+
+
+def _check_codes(event: AuditEvent) -> None:
+    values = [getattr(event, name) for name in _ALL_CODES]
+    present = [v for v in values if v is not None]
+    if all(isinstance(v, str) for v in present) and _CODES.fullmatch("\n".join(present)):
+        return  # the common case: one match for every field; otherwise find the culprit
+    for name in _REQUIRED_CODES:
+        _code(name, getattr(event, name))
+    for name in _OPTIONAL_CODES:
+        value = getattr(event, name)
+        if value is not None:
+            _code(name, value)
+
+
+def _code(name: str, value: object) -> None:
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
+        raise AuditEventError(
+            f"AuditEvent.{name} is not a code (it must match {CODE_PATTERN}); values never go "
+            "into an audit event: pass a token or id, and put values in fingerprints"
+        )
+
+
+def _outcome(value: object) -> AuditOutcome:
+    if isinstance(value, str) and value in _OUTCOMES:
+        return AuditOutcome(value)
+    known = ", ".join(sorted(_OUTCOMES))
+    raise AuditEventError(f"AuditEvent.outcome must be one of {known}")
+
+
+def _utc(at: object) -> datetime:
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise AuditEventError("AuditEvent.at must be a timezone-aware datetime (use UTC)")
+    return at if at.tzinfo is UTC else at.astimezone(UTC)
+
+
+def _field_names(names: object) -> tuple[str, ...]:
+    result = tuple(names) if isinstance(names, tuple | list) else None
+    if result is None or not all(isinstance(n, str) and _FIELD_NAME.fullmatch(n) for n in result):
+        raise AuditEventError(
+            "AuditEvent.field_names must be a tuple of field names like 'medication_plan'"
+        )
+    return result
+
+
+def _fingerprints(pairs: object, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    result = _pairs(pairs, "fingerprints")
+    for name, fp in result:
+        if name not in names:
+            raise AuditEventError(
+                f"AuditEvent.fingerprints names field {name!r} that is not in field_names; "
+                "add it to field_names"
+            )
+        if not _FINGERPRINT.fullmatch(fp):
+            raise AuditEventError(
+                f"AuditEvent.fingerprints[{name!r}] is not a fingerprint; "
+                "compute it with fingerprint(key, value)"
+            )
+    return result
+
+
+def _extra(pairs: object) -> tuple[tuple[str, str], ...]:
+    result = _pairs(pairs, "extra")
+    for key, value in result:
+        _code(f"extra[{key!r}]", value)
+    return result
+
+
+def _pairs(pairs: object, name: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(pairs, tuple | list):
+        raise AuditEventError(f"AuditEvent.{name} must be a tuple of (name, str) pairs")
+    result: list[tuple[str, str]] = []
+    for pair in pairs:
+        if not _is_named_pair(pair):
+            raise AuditEventError(
+                f"AuditEvent.{name} must hold (name, str) pairs with names like 'medication_plan'"
+            )
+        result.append((pair[0], pair[1]))
+    result.sort()
+    if any(a[0] == b[0] for a, b in pairwise(result)):
+        raise AuditEventError(f"AuditEvent.{name} names one key twice; keep one pair per key")
+    return tuple(result)
+
+
+def _is_named_pair(pair: object) -> bool:
+    return (
+        isinstance(pair, tuple | list)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], str)
+        and _FIELD_NAME.fullmatch(pair[0]) is not None
+    )
+
+
+def _str_list(value: object, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise AuditEventError(f"audit event key {name!r} must be a list of strings")
+    return value
+
+
+def _str_map(value: object, name: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise AuditEventError(f"audit event key {name!r} must be an object of strings")
+    return value
