@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/splitbrain demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src simulators tests bench load
+	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
