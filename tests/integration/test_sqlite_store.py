@@ -15,7 +15,7 @@ from splitbrain.engine.adapters.sqlite_store import SqliteUnitOfWork
 from splitbrain.engine.bootstrap import HANDLERS, bootstrap
 from splitbrain.engine.domain.audit import AuditEntry, AuditEvent, AuditWriteError
 from splitbrain.engine.domain.conflicts import ConflictStatus
-from splitbrain.engine.domain.decisions import ConflictEscalated, DuplicateDelivery
+from splitbrain.engine.domain.decisions import ConflictEscalated, DuplicateDelivery, FieldApplied
 from splitbrain.engine.domain.policy import Policy
 from splitbrain.engine.service_layer.clock import FixedClock
 from splitbrain.engine.service_layer.engine import Engine
@@ -334,3 +334,45 @@ def test_an_aborted_batch_is_reported_as_lost_and_leaves_no_partial_state(
     assert reopened.field("per_0001", "contact_preference").version == 0
     assert reopened.verify_audit().ok
     reopened.close()
+
+
+def test_a_conflict_is_resolvable_after_its_keys_left_the_retention_window(
+    db: Path, policy: Policy
+) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    engine = _open(db, policy, clock)
+    engine.ingest(writes("lead_source", "web_form"))
+    escalated = engine.ingest(writes("lead_source", "referral", base=0))
+    assert isinstance(escalated, ConflictEscalated)
+    clock.advance(timedelta(days=40))
+    assert engine.purge_idempotency_keys(timedelta(days=30)) == 2
+
+    engine.resolve(
+        escalated.conflict_id,
+        resolver="usr_9",
+        role="growth_ops",
+        reason="late",
+        chosen_key=escalated.write.idempotency_key,
+    )
+
+    state = engine.field("per_0001", "lead_source")
+    assert (state.value, state.version) == ("referral", 2)
+    engine.close()
+
+
+def test_a_fresh_bootstrap_starts_an_empty_store_with_the_same_keys(
+    db: Path, policy: Policy
+) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    write = writes("lead_source", "web_form")
+    engine = _open(db, policy, clock)
+    engine.ingest(write)
+    engine.close()
+    keys_before = keys_path_for(db).read_bytes()
+
+    rerun = bootstrap(store=f"sqlite:{db}", policy=policy, clock=clock, fresh=True)
+
+    assert isinstance(rerun.ingest(write), FieldApplied)
+    assert rerun.verify_audit().ok
+    assert keys_path_for(db).read_bytes() == keys_before
+    rerun.close()

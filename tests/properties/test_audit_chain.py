@@ -9,6 +9,7 @@ first bad seq must be that entry's.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -22,7 +23,10 @@ from splitbrain.engine.domain.audit import (
     AuditEntry,
     AuditEvent,
     AuditOutcome,
+    canonical_json,
     chain,
+    event_from_dict,
+    event_to_dict,
     sign_checkpoint,
     verify,
 )
@@ -69,6 +73,12 @@ def test_any_sequence_of_appends_verifies(evs: list[AuditEvent], every: int) -> 
     assert result.ok, result.message
     assert result.entries_checked == len(evs) == result.last_seq
     assert result.last_checkpoint_seq == len(evs)
+
+
+@given(ev=events())
+def test_the_fast_canonical_form_is_the_generic_canonical_json(ev: AuditEvent) -> None:
+    assert ev.canonical_bytes() == canonical_json(event_to_dict(ev))
+    assert event_from_dict(json.loads(ev.canonical_bytes())) == ev
 
 
 EntryFlip = Callable[[AuditEntry], AuditEntry]

@@ -24,11 +24,13 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from splitbrain.cli import audit, demo, matrix
+    from splitbrain.cli import audit, demo, matrix, phi, sim
 
     app.command("demo")(demo.demo)
     app.add_typer(matrix.app, name="matrix")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(phi.app, name="phi")
+    app.add_typer(sim.app, name="sim")
 
 
 _register()

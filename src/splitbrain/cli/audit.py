@@ -11,6 +11,9 @@ Example::
     # audit log out/demo/engine.sqlite: intact: 41 entries (seq 1..41), 1 checkpoints matched...
     splitbrain audit export out/demo/engine.sqlite --format fhir --out audit.ndjson
 
+``verify`` reads database rows without parsing them (the hash covers the stored bytes);
+``--deep`` also parses and validates every event, as ``export`` always does.
+
 Exit codes: 0 intact, 1 broken (naming the first bad seq and the reason), 2 unusable input.
 """
 
@@ -35,10 +38,11 @@ from splitbrain.engine.adapters.audit_files import (
     read_jsonl,
     write_jsonl,
 )
-from splitbrain.engine.adapters.audit_log import sqlite_entries
+from splitbrain.engine.adapters.audit_log import sqlite_entries, sqlite_stored_entries
 from splitbrain.engine.domain.audit import (
     AuditEntry,
     AuditKeyError,
+    ChainLink,
     Checkpoint,
     MalformedCheckpointError,
     MalformedEntryError,
@@ -74,6 +78,9 @@ def verify_command(
         Path | None, typer.Option("--key-file", help="Audit keys file [<PATH>.keys.json]")
     ] = None,
     fmt: Annotated[VerifyFormat, typer.Option("--format")] = VerifyFormat.TEXT,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also parse and validate every event (slower).")
+    ] = False,
 ) -> None:
     """Check the hash chain and the signed checkpoints; name the first bad seq."""
     warnings: list[str] = []
@@ -82,8 +89,8 @@ def verify_command(
         _report_malformed_checkpoint(path, cps, fmt)
         raise typer.Exit(1)
     keys = _checkpoint_keys(path, key_file) if cps else []
-    with _entries(path) as entries:
-        result = verify(entries, cps, keys)
+    with _links(path, deep=deep) as links:
+        result = verify(links, cps, keys)
     _report(path, result, warnings, fmt)
     raise typer.Exit(0 if result.ok else 1)
 
@@ -109,18 +116,36 @@ def export_command(
 
 @contextmanager
 def _entries(path: Path) -> Iterator[Iterator[AuditEntry]]:
+    """Parsed entries from a database or a JSONL export."""
+    with _database(path) as conn:
+        yield read_jsonl(path) if conn is None else sqlite_entries(conn)
+
+
+@contextmanager
+def _links(path: Path, *, deep: bool) -> Iterator[Iterator[ChainLink]]:
+    """What verify reads: database rows unparsed unless ``deep``; JSONL is always parsed."""
+    with _database(path) as conn:
+        if conn is not None and not deep:
+            yield sqlite_stored_entries(conn)
+        else:
+            yield read_jsonl(path) if conn is None else sqlite_entries(conn)
+
+
+@contextmanager
+def _database(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection when ``path`` is a SQLite database, else None (a JSONL file)."""
     if not path.is_file():
         _fail(f"{path} does not exist or is not a file; pass an engine database or a JSONL export")
     with path.open("rb") as probe:
         is_sqlite = probe.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
     if not is_sqlite:
-        yield read_jsonl(path)
+        yield None
         return
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log'").fetchone() is None:
             _fail(f"{path} has no audit_log table; is it an engine database?")
-        yield sqlite_entries(conn)
+        yield conn
     finally:
         conn.close()
 

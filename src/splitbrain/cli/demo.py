@@ -7,7 +7,7 @@ errors, 2 when a file cannot be loaded.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +30,7 @@ app = typer.Typer(help="Run the governance demo: the conflict catalog through th
 
 DEMO_START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 """The demo's simulated start: fixed so every run prints and writes the same thing."""
+OVERDUE_SWEEP_AFTER = timedelta(days=2)
 
 
 def demo(
@@ -40,7 +41,7 @@ def demo(
     """Lint the matrix, run every conflict case, verify the audit chain, write the reports."""
     console = Console(highlight=False)
     if not console.is_terminal:
-        console.width = max(console.width, 150)  # logs and CI keep the table on one line a case
+        console.width = max(console.width, 210)  # logs and CI keep the table on one line a case
     matrix_path, cases_dir = matrix or default_matrix(), cases or default_cases()
     try:
         loaded = load_matrix(matrix_path)
@@ -63,6 +64,8 @@ def demo(
     clock = FixedClock(DEMO_START)
     with bootstrap(store=f"sqlite:{db}", policy=policy, clock=clock) as engine:
         results = run_cases(engine, policy, catalog, clock)
+        clock.advance(OVERDUE_SWEEP_AFTER)  # a quiet weekend: open conflicts miss their SLA
+        overdue = engine.escalate_overdue()
         verdict = engine.verify_audit()
         metrics = engine.metrics()
         entries = len(engine.audit_entries())
@@ -90,7 +93,7 @@ def demo(
     console.print(
         f"\n{len(results) - failed}/{len(results)} cases passed · audit chain {audit_summary} · "
         f"{metrics.share_rejected_by_owner_policy:.0%} of writes rejected by owner policy · "
-        f"{metrics.open_conflicts} open conflicts"
+        f"{metrics.open_conflicts} open conflicts ({len(overdue)} escalated past their SLA)"
     )
     console.print(f"Report: {out / 'report.html'}   JUnit: {out / 'junit.xml'}")
     if failed or errors or not verdict.ok:
@@ -99,7 +102,9 @@ def demo(
 
 def _table(results: list[CaseResult]) -> Table:
     table = Table(title="Conflict catalog", show_lines=False)
-    for column in ("Case", "Title", "Expected", "Got", "Rule", "Escalation owner", "Result"):
+    table.add_column("Case", no_wrap=True)
+    table.add_column("Title", max_width=40, overflow="ellipsis", no_wrap=True)
+    for column in ("Expected", "Got", "Rule", "Escalation owner", "Result"):
         table.add_column(column, overflow="fold")
     for r in results:
         table.add_row(

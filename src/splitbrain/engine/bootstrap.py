@@ -26,6 +26,7 @@ from pathlib import Path
 
 from splitbrain.engine.adapters.audit_files import (
     InMemoryCheckpointStore,
+    checkpoint_path_for,
     keys_path_for,
     load_or_create_keys,
 )
@@ -54,8 +55,14 @@ def bootstrap(
     batch_size: int = 1,
     synchronous: Synchronous = "FULL",
     checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    fresh: bool = False,
 ) -> Engine:
-    """Build an engine on ``store`` (``"memory"`` or ``"sqlite:PATH"``) for ``policy``."""
+    """Build an engine on ``store`` (``"memory"`` or ``"sqlite:PATH"``) for ``policy``.
+
+    ``fresh=True`` deletes an existing SQLite store first (the database, its WAL files and its
+    checkpoint file, keeping the keys file), so a re-run starts empty instead of answering every
+    write as a duplicate delivery.
+    """
     clock = clock or SystemClock()
     uow: AbstractUnitOfWork
     if store == "memory":
@@ -65,6 +72,8 @@ def bootstrap(
     elif store.startswith(SQLITE_PREFIX) and len(store) > len(SQLITE_PREFIX):
         audit_path = Path(store.removeprefix(SQLITE_PREFIX))
         audit_path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            _remove_store(audit_path)
         keys = keys or load_or_create_keys(keys_path_for(audit_path))
         uow = SqliteUnitOfWork.open(
             audit_path,
@@ -79,6 +88,12 @@ def bootstrap(
         )
     bus = MessageBus(uow, policy, clock, HANDLERS)
     return Engine(bus, policy=policy, clock=clock, audit_path=audit_path)
+
+
+def _remove_store(path: Path) -> None:
+    suffixes = ("", "-wal", "-shm", "-journal")
+    for victim in [Path(f"{path}{suffix}") for suffix in suffixes] + [checkpoint_path_for(path)]:
+        victim.unlink(missing_ok=True)
 
 
 def random_keys() -> AuditKeys:

@@ -27,10 +27,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from splitbrain.matrix.model import parse_sla
 from splitbrain.matrix.source import load_yaml_model
 
 DecisionKind = Literal["applied", "rejected", "escalated", "duplicate_delivery"]
@@ -75,6 +83,18 @@ class Given(_Strict):
     writes: tuple[CaseWrite, ...] = ()
 
 
+class Resolution(_Strict):
+    """The escalation owner settles the case's conflict: who, why, which write, how much later."""
+
+    role: str
+    reason: str
+    choose: str
+    """The id of the write whose value the owner keeps (a given or case write)."""
+    after: Annotated[timedelta, BeforeValidator(parse_sla)] = timedelta(hours=1)
+    """How long after the escalation the owner acts, in the matrix's SLA form (``30m``, ``2h``)."""
+    resolver: str | None = None
+
+
 class ExpectedDecision(_Strict):
     write: str
     decision: DecisionKind
@@ -106,11 +126,16 @@ class ConflictCase(_Strict):
     """Who does what, in plain words, for the governance walk-through."""
     person: str = "per_ana"
     given: Given
-    writes: tuple[CaseWrite, ...] = Field(min_length=1)
+    writes: tuple[CaseWrite, ...]
+    resolve: Resolution | None = None
+    """When set, the last escalated write's conflict is resolved by its owner; ``expect.winner``
+    then names the value after the resolution."""
     expect: Expect
 
     @model_validator(mode="after")
     def _references_resolve(self) -> ConflictCase:
+        if not self.writes:
+            raise ValueError("a case needs at least one write under 'writes'")
         ids = [w.id for w in (*self.given.writes, *self.writes)]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
@@ -121,6 +146,8 @@ class ConflictCase(_Strict):
                 raise ValueError(f"expect.decisions names unknown write '{expected.write}'")
         if self.expect.winner is not None and self.expect.winner not in ids:
             raise ValueError(f"expect.winner names unknown write '{self.expect.winner}'")
+        if self.resolve is not None and self.resolve.choose not in ids:
+            raise ValueError(f"resolve.choose names unknown write '{self.resolve.choose}'")
         return self
 
     def timeline(self) -> Iterator[tuple[CaseWrite, datetime, bool]]:
@@ -132,6 +159,9 @@ class ConflictCase(_Strict):
 
     def key_of(self, write: CaseWrite) -> str:
         return write.key or f"{self.id}:{write.id}"
+
+    def write_named(self, write_id: str) -> CaseWrite:
+        return next(w for w in (*self.given.writes, *self.writes) if w.id == write_id)
 
     @property
     def winner_field(self) -> str:

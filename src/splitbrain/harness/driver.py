@@ -48,8 +48,9 @@ class EngineDriver:
     @classmethod
     def in_memory(cls, policy: Policy) -> EngineDriver:
         clock = FixedClock(START)
-        return cls(engine=bootstrap(store="memory", policy=policy, clock=clock), policy=policy,
-                   clock=clock)
+        return cls(
+            engine=bootstrap(store="memory", policy=policy, clock=clock), policy=policy, clock=clock
+        )
 
     @property
     def last(self) -> Decision:
@@ -59,8 +60,14 @@ class EngineDriver:
         """Move ``person`` to ``stage`` the way the pipeline does: a stage-owner automation."""
         stage_field = self.policy.fields[self.policy.stage_field]
         owner = stage_field.owner_at(stage) or stage_field.owners[0].system
-        decision = self.write(person, self.policy.stage_field, system=owner, role="automation",
-                              value=stage, provenance=Provenance.VALIDATED_WORKFLOW)
+        decision = self.write(
+            person,
+            self.policy.stage_field,
+            system=owner,
+            role="automation",
+            value=stage,
+            provenance=Provenance.VALIDATED_WORKFLOW,
+        )
         if not isinstance(decision, FieldApplied):
             raise AssertionError(f"could not move {person} to stage {stage}: {decision}")
 

@@ -45,6 +45,7 @@ class Step:
     explanation: str
     expected: ExpectedDecision | None
     mismatches: tuple[str, ...] = ()
+    conflict_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -52,6 +53,7 @@ class CaseResult:
     case: ConflictCase
     steps: list[Step] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    resolution: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -107,8 +109,29 @@ def run_case(engine: Engine, policy: Policy, case: ConflictCase, clock: FixedClo
                 "case's starting state is not reachable under this matrix"
             )
         result.steps.append(step)
+    if case.resolve is not None:
+        _resolve(engine, case, clock, result)
     _check_winner(engine, case, person, result)
     return result
+
+
+def _resolve(engine: Engine, case: ConflictCase, clock: FixedClock, result: CaseResult) -> None:
+    """The escalation owner settles the case's last conflict, ``after`` its escalation."""
+    assert case.resolve is not None
+    escalated = [s for s in result.steps if s.conflict_id is not None]
+    if not escalated:
+        result.problems.append("the case resolves a conflict, but no write was escalated")
+        return
+    step, plan = escalated[-1], case.resolve
+    clock.advance(plan.after)
+    resolved = engine.resolve(
+        step.conflict_id or "", resolver=plan.resolver or f"{plan.role}-1", role=plan.role,
+        reason=plan.reason, chosen_key=case.key_of(case.write_named(plan.choose)),
+    )  # fmt: skip
+    result.resolution = (
+        f"{plan.role} resolved conflict {resolved.conflict_id} after {plan.after} and kept the "
+        f"value of write '{plan.choose}', giving the reason: {plan.reason}"
+    )
 
 
 def _set_stage(
@@ -187,6 +210,7 @@ def _step(
         explanation=why,
         expected=expected,
         mismatches=tuple(mismatches),
+        conflict_id=decision.conflict_id if isinstance(decision, ConflictEscalated) else None,
     )
 
 

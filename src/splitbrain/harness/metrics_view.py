@@ -15,7 +15,7 @@ def metric_lines(m: EngineMetrics) -> list[MetricLine]:
             "Writes decided",
             str(m.writes_decided),
             f"{m.applied} applied, {m.rejected} rejected, {m.escalated} escalated, "
-            f"{m.duplicate_deliveries} duplicate deliveries absorbed",
+            f"{m.duplicate_deliveries} redelivered writes absorbed",
         ),
         MetricLine(
             "Share of writes rejected by owner policy",

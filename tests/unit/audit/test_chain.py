@@ -130,3 +130,20 @@ def test_entries_are_values() -> None:
 
     assert replace(entry) == entry
     assert hash(replace(entry)) == hash(entry)
+
+
+def test_the_public_api_is_deliberate() -> None:
+    import splitbrain.engine.domain.audit as audit
+
+    assert set(audit.__all__) == {
+        "DEFAULT_CHECKPOINT_EVERY", "GENESIS_HASH", "HASH_VERSION", "KNOWN_HASH_VERSIONS",
+        "AuditChainError", "AuditEntry", "AuditError", "AuditEvent", "AuditEventError",
+        "AuditKeyError", "AuditKeys", "AuditOutcome", "AuditSink", "AuditStateError",
+        "AuditWriteError", "ChainHead", "ChainLink", "Checkpoint", "CheckpointStore", "Head",
+        "MalformedCheckpointError", "MalformedEntryError", "StoredEntry", "VerifyFailure",
+        "VerifyResult", "canonical_json", "chain", "checkpoint_from_json", "checkpoint_to_json",
+        "entry_from_json", "entry_from_record", "entry_hash", "entry_to_json", "entry_to_record",
+        "event_from_dict", "event_to_dict", "fingerprint", "key_id", "sign_checkpoint",
+        "stored_entry", "verify",
+    }  # fmt: skip
+    assert all(hasattr(audit, name) for name in audit.__all__)

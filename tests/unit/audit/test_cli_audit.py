@@ -67,6 +67,29 @@ def test_an_edited_entry_exits_1_naming_its_seq_and_reason(db: Path) -> None:
     assert "broken at seq 15 (hash_mismatch)" in result.stdout
 
 
+def test_a_bit_flipped_on_disk_is_caught_at_its_seq(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    at = data.index(b'"correlation_id":"corr-7"') + len(b'"correlation_id":"corr-')
+    data[at] ^= 0x01  # '7' -> '6' in the stored event of seq 8
+    db.write_bytes(bytes(data))
+
+    fast = runner.invoke(app, ["verify", str(db)])
+    deep = runner.invoke(app, ["verify", str(db), "--deep"])
+
+    assert (fast.exit_code, deep.exit_code) == (1, 1)
+    assert "broken at seq 8 (hash_mismatch)" in fast.stdout
+    assert "broken at seq 8 (hash_mismatch)" in deep.stdout
+
+
+def test_deep_verify_names_an_unparseable_event(db: Path) -> None:
+    _tamper(db, "UPDATE audit_log SET event = '{' WHERE seq = 4")
+
+    result = runner.invoke(app, ["verify", str(db), "--deep"])
+
+    assert result.exit_code == 1
+    assert "broken at seq 4 (malformed_entry)" in result.stdout
+
+
 def test_a_truncated_log_exits_1_as_truncated(db: Path) -> None:
     _tamper(db, "DELETE FROM audit_log WHERE seq > 12")
 

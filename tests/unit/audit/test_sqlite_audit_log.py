@@ -14,7 +14,11 @@ from splitbrain.engine.adapters.audit_files import (
     checkpoint_path_for,
     read_jsonl,
 )
-from splitbrain.engine.adapters.audit_log import SqliteAuditLog, sqlite_entries
+from splitbrain.engine.adapters.audit_log import (
+    SqliteAuditLog,
+    sqlite_entries,
+    sqlite_stored_entries,
+)
 from splitbrain.engine.domain.audit import (
     AuditStateError,
     AuditWriteError,
@@ -224,10 +228,37 @@ def test_an_unparseable_row_is_reported_not_raised(conn: sqlite3.Connection, db:
         conn.execute("DROP TRIGGER audit_log_no_update")
         conn.execute("UPDATE audit_log SET event = 'not json' WHERE seq = 3")
 
+    unparsed = log.verify()  # rows as stored: the bytes no longer hash
+    parsed = verify(sqlite_entries(conn), [], CHECKPOINT_KEY)
+
+    assert (unparsed.first_bad_seq, unparsed.failure) == (3, VerifyFailure.HASH_MISMATCH)
+    assert (parsed.first_bad_seq, parsed.failure) == (3, VerifyFailure.MALFORMED_ENTRY)
+    assert "not valid UTF-8 JSON" in parsed.detail
+
+
+def test_a_column_of_the_wrong_type_is_malformed(conn: sqlite3.Connection, db: Path) -> None:
+    log = _log(conn, db)
+    with conn:
+        for i in range(4):
+            log.append(make_event(i))
+        conn.execute("DROP TRIGGER audit_log_no_update")
+        conn.execute("UPDATE audit_log SET hash_version = 'one' WHERE seq = 2")
+
     result = log.verify()
 
-    assert (result.first_bad_seq, result.failure) == (3, VerifyFailure.MALFORMED_ENTRY)
-    assert "not JSON" in result.detail
+    assert (result.first_bad_seq, result.failure) == (2, VerifyFailure.MALFORMED_ENTRY)
+    assert "must be integers" in result.detail
+
+
+def test_stored_rows_and_parsed_entries_verify_alike(conn: sqlite3.Connection, db: Path) -> None:
+    log = _log(conn, db)
+    with conn:
+        for i in range(30):
+            log.append(make_event(i))
+    log.checkpoint()
+
+    assert [s.parse() for s in sqlite_stored_entries(conn)] == list(sqlite_entries(conn))
+    assert log.verify() == verify(sqlite_entries(conn), log.checkpoints.all(), CHECKPOINT_KEY)
 
 
 def test_entries_stream_in_seq_order_and_export_to_jsonl(

@@ -19,11 +19,9 @@ Example::
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from splitbrain.engine.adapters.audit_files import write_jsonl
 from splitbrain.engine.domain.audit import (
@@ -36,8 +34,9 @@ from splitbrain.engine.domain.audit import (
     CheckpointStore,
     Head,
     MalformedEntryError,
+    StoredEntry,
     chain,
-    entry_from_record,
+    stored_entry,
 )
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
 
@@ -65,38 +64,28 @@ def create_audit_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def sqlite_entries(conn: sqlite3.Connection) -> Iterator[AuditEntry]:
-    """Stream every row of ``audit_log`` in seq order.
+def sqlite_stored_entries(conn: sqlite3.Connection) -> Iterator[StoredEntry]:
+    """Stream every row of ``audit_log`` in seq order, events unparsed (what verify needs).
 
-    A row that does not parse, or a damaged database page, raises ``MalformedEntryError``
+    A row of the wrong shape, or a damaged database page, raises ``MalformedEntryError``
     (``verify`` reports it at the seq it expected next). Operational errors (a locked database,
     an I/O error) propagate as they are.
     """
-    for seq, hash_version, prev_hash, hash_, event in _rows(conn):
-        try:
-            parsed = json.loads(event)
-        except (ValueError, TypeError) as exc:
-            raise MalformedEntryError(seq, "the event column is not JSON") from exc
-        yield entry_from_record(
-            {
-                "seq": seq,
-                "hash_version": hash_version,
-                "prev_hash": prev_hash,
-                "hash": hash_,
-                "event": parsed,
-            }
-        )
-
-
-def _rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     try:
         cursor = conn.execute(_ALL)
         while rows := cursor.fetchmany(512):
-            yield from rows
+            for row in rows:
+                yield stored_entry(*row)
     except sqlite3.OperationalError:
         raise
     except sqlite3.DatabaseError as exc:
         raise MalformedEntryError(None, f"the database is damaged ({exc})") from exc
+
+
+def sqlite_entries(conn: sqlite3.Connection) -> Iterator[AuditEntry]:
+    """Stream every row of ``audit_log`` in seq order as parsed, validated entries."""
+    for stored in sqlite_stored_entries(conn):
+        yield stored.parse()
 
 
 class SqliteAuditLog(AuditSink):
@@ -141,6 +130,9 @@ class SqliteAuditLog(AuditSink):
 
     def entries(self) -> Iterator[AuditEntry]:
         return sqlite_entries(self.conn)
+
+    def chain_links(self) -> Iterator[StoredEntry]:
+        return sqlite_stored_entries(self.conn)
 
     def export_jsonl(self, path: Path) -> int:
         """Write every entry to ``path`` as JSON lines; returns the count."""

@@ -48,6 +48,7 @@ _FIRST = (
     "WHERE k.key = ?"
 )
 _WRITE = "SELECT body FROM decisions WHERE idempotency_key = ? ORDER BY seq LIMIT 1"
+"""Unindexed on purpose (an index would cost every decision): only for purged keys."""
 _ADD = (
     "INSERT INTO decisions (idempotency_key, kind, person, field, rule, reason, manual, "
     "override, decided_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -147,7 +148,10 @@ class SqliteDecisionLog(DecisionLog):
         return decision.first if isinstance(decision, DuplicateDelivery) else decision
 
     def write(self, idempotency_key: str) -> Write | None:
-        row = self._conn.execute(_WRITE, (idempotency_key,)).fetchone()
+        first = self.first(idempotency_key)
+        if first is not None:
+            return first.write
+        row = self._conn.execute(_WRITE, (idempotency_key,)).fetchone()  # a purged key: scan
         return None if row is None else load_decision(row[0]).write
 
     def add(self, decision: Decision, decided_at: datetime) -> None:

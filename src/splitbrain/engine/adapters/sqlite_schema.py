@@ -48,7 +48,6 @@ _TABLES = (
         decided_at INTEGER NOT NULL,
         body TEXT NOT NULL
     )""",
-    "CREATE INDEX decisions_by_key ON decisions (idempotency_key)",
     """CREATE TABLE idempotency_keys (
         key TEXT PRIMARY KEY,
         decision_seq INTEGER NOT NULL REFERENCES decisions (seq),

@@ -17,7 +17,8 @@ Example::
     cp = sign_checkpoint(first, keys.checkpoint_key)
     assert verify([first], [cp], keys.checkpoint_key).ok
 
-Modules: ``event`` (AuditEvent, canonical JSON), ``entry`` (AuditEntry, chain, hash versions),
+Modules: ``event`` (AuditEvent), ``canonical`` (the canonical JSON form), ``entry``
+(AuditEntry, chain, hash versions), ``stored`` (StoredEntry: a row with its event unparsed),
 ``keys`` (AuditKeys, fingerprint), ``checkpoint`` (Checkpoint, CheckpointStore), ``verify``,
 ``sink`` (the AuditSink port), ``errors``.
 """
@@ -37,6 +38,7 @@ from splitbrain.engine.domain.audit.entry import (
     KNOWN_HASH_VERSIONS,
     AuditEntry,
     ChainHead,
+    ChainLink,
     Head,
     chain,
     entry_from_json,
@@ -63,10 +65,12 @@ from splitbrain.engine.domain.audit.event import (
     event_to_dict,
 )
 from splitbrain.engine.domain.audit.keys import AuditKeys, fingerprint, key_id
-from splitbrain.engine.domain.audit.sink import AuditSink
+from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY, AuditSink
+from splitbrain.engine.domain.audit.stored import StoredEntry, stored_entry
 from splitbrain.engine.domain.audit.verify import VerifyFailure, VerifyResult, verify
 
 __all__ = [
+    "DEFAULT_CHECKPOINT_EVERY",
     "GENESIS_HASH",
     "HASH_VERSION",
     "KNOWN_HASH_VERSIONS",
@@ -82,11 +86,13 @@ __all__ = [
     "AuditStateError",
     "AuditWriteError",
     "ChainHead",
+    "ChainLink",
     "Checkpoint",
     "CheckpointStore",
     "Head",
     "MalformedCheckpointError",
     "MalformedEntryError",
+    "StoredEntry",
     "VerifyFailure",
     "VerifyResult",
     "canonical_json",
@@ -103,5 +109,6 @@ __all__ = [
     "fingerprint",
     "key_id",
     "sign_checkpoint",
+    "stored_entry",
     "verify",
 ]

@@ -40,16 +40,16 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_KEYS = frozenset({"seq", "hash_version", "prev_hash", "hash", "event"})
 
 
-def hash_input_v1(seq: int, prev_hash: str, event: AuditEvent) -> bytes:
+def hash_input_v1(seq: int, prev_hash: str, event_json: bytes) -> bytes:
     """``canonical_json({"event": ..., "hash_version": 1, "prev_hash": ..., "seq": ...})``.
 
-    Built by concatenation around the event's cached canonical bytes (the keys are already in
-    sorted order), which is byte-for-byte the canonical JSON of that envelope.
+    Built by concatenation around the event's canonical bytes (the keys are already in sorted
+    order), which is byte-for-byte the canonical JSON of that envelope.
     """
     return b"".join(
         (
             b'{"event":',
-            event.canonical_bytes(),
+            event_json,
             b',"hash_version":1,"prev_hash":"',
             prev_hash.encode("utf-8"),
             b'","seq":',
@@ -59,22 +59,45 @@ def hash_input_v1(seq: int, prev_hash: str, event: AuditEvent) -> bytes:
     )
 
 
-def _hash_v1(seq: int, prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256(hash_input_v1(seq, prev_hash, event)).hexdigest()
+def _hash_v1(seq: int, prev_hash: str, event_json: bytes) -> str:
+    return hashlib.sha256(hash_input_v1(seq, prev_hash, event_json)).hexdigest()
 
 
-_HASHERS: dict[int, Callable[[int, str, AuditEvent], str]] = {1: _hash_v1}
+_HASHERS: dict[int, Callable[[int, str, bytes], str]] = {1: _hash_v1}
 KNOWN_HASH_VERSIONS = frozenset(_HASHERS)
 
 
-def entry_hash(seq: int, prev_hash: str, event: AuditEvent, version: int = HASH_VERSION) -> str:
-    """The hash an entry with these contents must carry under hash ``version``."""
+def entry_hash(
+    seq: int, prev_hash: str, event: AuditEvent | bytes, version: int = HASH_VERSION
+) -> str:
+    """The hash an entry must carry under hash ``version``; ``event`` as an object or its
+    canonical JSON bytes."""
     hasher = _HASHERS.get(version)
     if hasher is None:
         raise AuditChainError(
             f"hash version {version} is unknown; this reader knows {sorted(KNOWN_HASH_VERSIONS)}"
         )
-    return hasher(seq, prev_hash, event)
+    return hasher(seq, prev_hash, event if isinstance(event, bytes) else event.canonical_bytes())
+
+
+class ChainLink(Protocol):
+    """What ``verify`` reads: an ``AuditEntry``, or a ``StoredEntry`` with its event unparsed."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def hash_version(self) -> int: ...
+
+    @property
+    def prev_hash(self) -> str: ...
+
+    @property
+    def hash(self) -> str: ...
+
+    def event_bytes(self) -> bytes:
+        """The event's canonical JSON, as hashed."""
+        ...
 
 
 class ChainHead(Protocol):
@@ -117,6 +140,10 @@ class AuditEntry:
                 raise AuditChainError(
                     f"AuditEntry.{name} of seq {self.seq} must be 64 lowercase hex digits"
                 )
+
+    def event_bytes(self) -> bytes:
+        """The event's canonical JSON, as hashed."""
+        return self.event.canonical_bytes()
 
 
 def chain(prev: ChainHead | None, event: AuditEvent, seq: int | None = None) -> AuditEntry:

@@ -17,14 +17,31 @@ Example::
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from itertools import pairwise
 
+from splitbrain.engine.domain.audit.canonical import (
+    canonical_event_bytes,
+    canonical_json,
+    event_to_dict,
+    format_instant,
+)
 from splitbrain.engine.domain.audit.errors import AuditEventError
+
+__all__ = [
+    "CODE_PATTERN",
+    "EVENT_KEYS",
+    "AuditEvent",
+    "AuditOutcome",
+    "canonical_json",
+    "event_from_dict",
+    "event_to_dict",
+    "format_instant",
+    "parse_instant",
+]
 
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:/#=-]{0,199}"
 """Identifiers, tokens and codes: what every free string field of an event must match."""
@@ -93,7 +110,7 @@ class AuditEvent:
         _set(self, "field_names", _field_names(self.field_names))
         _set(self, "fingerprints", _fingerprints(self.fingerprints, self.field_names))
         _set(self, "extra", _extra(self.extra))
-        _set(self, "_canonical", canonical_json(event_to_dict(self)))
+        _set(self, "_canonical", canonical_event_bytes(self))
 
     def canonical_bytes(self) -> bytes:
         """``canonical_json(event_to_dict(self))``, computed once at construction."""
@@ -102,46 +119,6 @@ class AuditEvent:
 
 _ALL_CODES = (*_REQUIRED_CODES, *_OPTIONAL_CODES)
 EVENT_KEYS = frozenset(f.name for f in fields(AuditEvent) if f.init)
-
-
-def canonical_json(value: object) -> bytes:
-    """Sorted keys, no whitespace, UTF-8: the one byte form that is hashed and stored.
-
-    >>> canonical_json({"b": 1, "a": [True, None]})
-    b'{"a":[true,null],"b":1}'
-    """
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
-
-
-def format_instant(at: datetime) -> str:
-    """``2026-01-05T09:00:00.000000Z``: an aware datetime as a fixed-width UTC instant."""
-    utc = at if at.tzinfo is UTC else at.astimezone(UTC)
-    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def event_to_dict(event: AuditEvent) -> dict[str, object]:
-    """The JSON-ready form of an event (what ``canonical_json`` serializes)."""
-    return {
-        "actor": event.actor,
-        "role": event.role,
-        "service": event.service,
-        "action": event.action,
-        "outcome": event.outcome.value,
-        "at": format_instant(event.at),
-        "reason": event.reason,
-        "matrix_version": event.matrix_version,
-        "policy_version": event.policy_version,
-        "purpose": event.purpose,
-        "consent_ref": event.consent_ref,
-        "person": event.person,
-        "correlation_id": event.correlation_id,
-        "match_grade": event.match_grade,
-        "field_names": list(event.field_names),
-        "fingerprints": dict(event.fingerprints),
-        "extra": dict(event.extra),
-    }
 
 
 def event_from_dict(data: object) -> AuditEvent:

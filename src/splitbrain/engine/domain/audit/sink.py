@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 from splitbrain.engine.domain.audit.checkpoint import Checkpoint, CheckpointStore, sign_checkpoint
-from splitbrain.engine.domain.audit.entry import AuditEntry, Head
+from splitbrain.engine.domain.audit.entry import AuditEntry, ChainLink, Head
 from splitbrain.engine.domain.audit.event import AuditEvent
 from splitbrain.engine.domain.audit.keys import AuditKeys, fingerprint
 from splitbrain.engine.domain.audit.verify import VerifyResult, verify
@@ -50,6 +50,10 @@ class AuditSink(ABC):
     @abstractmethod
     def entries(self) -> Iterator[AuditEntry]:
         """Every entry in seq order, streamed (constant memory)."""
+
+    def chain_links(self) -> Iterator[ChainLink]:
+        """What ``verify`` reads; a store may yield ``StoredEntry`` rows to skip parsing."""
+        return self.entries()
 
     @abstractmethod
     def head(self) -> Head | None:
@@ -91,4 +95,4 @@ class AuditSink(ABC):
 
     def verify(self) -> VerifyResult:
         """Verify every entry against every stored checkpoint."""
-        return verify(self.entries(), self.checkpoints.all(), self.keys.checkpoint_key)
+        return verify(self.chain_links(), self.checkpoints.all(), self.keys.checkpoint_key)

@@ -24,7 +24,7 @@ from splitbrain.engine.domain.audit.checkpoint import Checkpoint
 from splitbrain.engine.domain.audit.entry import (
     GENESIS_HASH,
     KNOWN_HASH_VERSIONS,
-    AuditEntry,
+    ChainLink,
     entry_hash,
 )
 from splitbrain.engine.domain.audit.errors import MalformedEntryError
@@ -100,7 +100,7 @@ class _Walk:
             self.count, self.matched, self.seq, self.hash, self.last_cp_seq, failure, bad, detail
         )
 
-    def entry_problem(self, entry: AuditEntry) -> tuple[VerifyFailure, str] | None:
+    def entry_problem(self, entry: ChainLink) -> tuple[VerifyFailure, str] | None:
         expected = self.seq + 1
         if entry.seq != expected:
             return _sequence_problem(entry.seq, expected)
@@ -114,7 +114,10 @@ class _Walk:
                 f"prev_hash does not equal the hash of seq {self.seq}: an entry before it was "
                 "removed, replaced or re-hashed"
             )
-        if entry_hash(entry.seq, entry.prev_hash, entry.event, entry.hash_version) != entry.hash:
+        if (
+            entry_hash(entry.seq, entry.prev_hash, entry.event_bytes(), entry.hash_version)
+            != entry.hash
+        ):
             return VerifyFailure.HASH_MISMATCH, "the stored hash does not match the entry's content"
         return None
 
@@ -134,10 +137,11 @@ class _Walk:
 
 
 def verify(
-    entries: Iterable[AuditEntry], checkpoints: Sequence[Checkpoint], key: bytes | Iterable[bytes]
+    entries: Iterable[ChainLink], checkpoints: Sequence[Checkpoint], key: bytes | Iterable[bytes]
 ) -> VerifyResult:
     """Verify ``entries`` (streamed once) against signed ``checkpoints``.
 
+    ``entries`` are ``AuditEntry`` objects or ``StoredEntry`` rows (event bytes unparsed).
     ``key`` is the checkpoint key, or several (after rotation). Memory does not grow with the
     number of entries. A ``MalformedEntryError`` raised while reading is reported, not raised.
     """

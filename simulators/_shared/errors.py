@@ -1,0 +1,122 @@
+"""Errors shared by every simulator; each one maps to an HTTP status.
+
+The tree::
+
+    SimulatorError                    status 500, code "internal"
+    ├── BadRequest                    400 "bad_request" (malformed request; the caller's fault)
+    │   └── Unprocessable             422 "unprocessable" (well-formed but invalid content)
+    ├── Unauthenticated               401 "unauthenticated" (no or unknown bearer key)
+    ├── Forbidden                     403 "forbidden" (the client's role may not do this)
+    ├── NotFound                      404 "not_found"
+    ├── Conflict                      409 "conflict"
+    │   └── ClockWentBackwards        409 "clock_backwards" (a SimClock never moves back)
+    ├── PreconditionFailed            412 "precondition_failed" (If-Match did not match)
+    ├── InjectedFault                 a fault from the fault plan, never a real failure
+    │   ├── InjectedRateLimit         429 "rate_limited" with Retry-After
+    │   ├── InjectedServerError       5xx "injected_error"
+    │   └── ConnectionDropped         raised after the reply started: the connection is cut
+    └── ConfigurationError            500 "configuration" (bad settings or a bad fault plan)
+
+Simulators subclass these (the EHR's ``FhirError`` tree, the CRM's errors) and register one
+renderer that turns any ``SimulatorError`` into their protocol's body. Messages name ids, tokens
+and field names, never a PHI value.
+"""
+
+# ruff: noqa: N818  (HTTP-status names read better than FooError; httpx does the same)
+from __future__ import annotations
+
+
+class SimulatorError(Exception):
+    """Base of every error a simulator raises on purpose."""
+
+    status: int = 500
+    code: str = "internal"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error carries (e.g. Retry-After)."""
+        return {}
+
+
+class BadRequest(SimulatorError):
+    status = 400
+    code = "bad_request"
+
+
+class Unprocessable(BadRequest):
+    status = 422
+    code = "unprocessable"
+
+
+class Unauthenticated(SimulatorError):
+    status = 401
+    code = "unauthenticated"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="simulator"'}
+
+
+class Forbidden(SimulatorError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(SimulatorError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(SimulatorError):
+    status = 409
+    code = "conflict"
+
+
+class ClockWentBackwards(Conflict):
+    code = "clock_backwards"
+
+
+class PreconditionFailed(SimulatorError):
+    status = 412
+    code = "precondition_failed"
+
+
+class InjectedFault(SimulatorError):
+    """A failure the fault plan asked for; the simulator itself is healthy."""
+
+    code = "injected_fault"
+
+
+class InjectedRateLimit(InjectedFault):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class InjectedServerError(InjectedFault):
+    status = 503
+    code = "injected_error"
+
+
+class ConnectionDropped(InjectedFault):
+    """Raised after the response started, so the server cuts the connection mid-reply.
+
+    Over a port the client sees a protocol error (httpx ``RemoteProtocolError``); in-process
+    through ``httpx.ASGITransport`` the client sees this exception itself.
+    """
+
+    code = "connection_dropped"
+
+
+class ConfigurationError(SimulatorError):
+    code = "configuration"

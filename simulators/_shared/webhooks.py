@@ -1,0 +1,259 @@
+"""Outbound webhooks: registered endpoints, ordered deliveries, retries, injected faults.
+
+Each endpoint has its own FIFO worker: a delivery is retried (capped exponential backoff with
+full jitter) before the next one goes, so order holds unless a fault breaks it on purpose
+(``reorder``, ``delay``). Every attempt is an operation in the history (f ``notify``, process
+= the endpoint's name, idempotency key = the event id)::
+
+    receiver = MemoryReceiver()
+    hooks = WebhookDispatcher(system="crm", transport=receiver, history=h, faults=f)
+    hooks.register(WebhookEndpoint("engine", "http://engine.local/hooks/crm"))
+    hooks.publish("Contact/c1", b'{"type": "contact.updated"}')
+    await hooks.drain()
+    receiver.received[0].json()
+
+Transports live in ``transports.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulators._shared.errors import ConfigurationError
+from simulators._shared.faults import FaultInjector
+from simulators._shared.history import History, OpContext
+from simulators._shared.transports import WebhookTransport
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEndpoint:
+    """A receiver: ``headers`` are sent verbatim; ``secret`` signs bodies (X-Sim-Signature)."""
+
+    name: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    secret: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event bound for one endpoint (``path`` is appended to the endpoint's URL)."""
+
+    event_id: str
+    endpoint: WebhookEndpoint
+    key: str
+    body: bytes
+    content_type: str
+    method: str = "POST"
+    path: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.endpoint.url.rstrip("/") + "/" + self.path if self.path else self.endpoint.url
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.05
+    max_delay: float = 2.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full jitter: uniform in [0, min(max_delay, base * 2**(attempt-1))]."""
+        return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+class WebhookDispatcher:
+    """Queues events per endpoint and delivers them with retries and faults."""
+
+    def __init__(
+        self,
+        *,
+        system: str,
+        transport: WebhookTransport,
+        history: History,
+        faults: FaultInjector,
+        retry: RetryPolicy | None = None,
+        seed: int = 0,
+    ) -> None:
+        self._system = system
+        self.transport = transport
+        self._history = history
+        self._faults = faults
+        self._retry = retry or RetryPolicy()
+        self._rng = random.Random(f"{seed}:webhooks")
+        self._ids = itertools.count(1)
+        self._endpoints: dict[str, WebhookEndpoint] = {}
+        self._queues: dict[str, asyncio.Queue[Delivery]] = {}
+        self._held: dict[str, Delivery] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self.dead_letters: list[Delivery] = []
+
+    def register(self, endpoint: WebhookEndpoint) -> None:
+        if endpoint.name in self._endpoints:
+            raise ConfigurationError(f"webhook endpoint {endpoint.name!r} is already registered")
+        self._endpoints[endpoint.name] = endpoint
+        self._queues[endpoint.name] = asyncio.Queue()
+
+    def unregister(self, name: str) -> None:
+        self._endpoints.pop(name, None)
+        worker = self._workers.pop(name, None)
+        if worker is not None:
+            worker.cancel()
+        self._queues.pop(name, None)
+        self._held.pop(name, None)
+
+    def endpoints(self) -> list[WebhookEndpoint]:
+        return list(self._endpoints.values())
+
+    def publish(
+        self,
+        key: str,
+        body: bytes,
+        *,
+        content_type: str = "application/json",
+        endpoints: Iterable[str] | None = None,
+        method: str = "POST",
+        path: str = "",
+    ) -> str:
+        """Queue ``body`` for every endpoint (or the named ones); returns the event id.
+
+        ``method`` and ``path`` (appended to each endpoint URL) default to a POST to the URL.
+        """
+        event_id = f"{self._system}-evt-{next(self._ids)}"
+        names = list(self._endpoints) if endpoints is None else list(endpoints)
+        for name in names:
+            endpoint = self._endpoints.get(name)
+            if endpoint is not None:
+                delivery = Delivery(event_id, endpoint, key, body, content_type, method, path)
+                self._queues[name].put_nowait(delivery)
+                self._ensure_worker(name)
+        return event_id
+
+    def pending(self) -> int:
+        queued = sum(queue.qsize() for queue in self._queues.values())
+        return queued + len(self._held) + sum(not t.done() for t in self._tasks)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait until every queued, held, delayed and retried delivery has finished."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for name in list(self._queues):
+                    self._ensure_worker(name)
+                await asyncio.gather(*(q.join() for q in list(self._queues.values())))
+                for name in list(self._held):
+                    self._spawn(self._deliver(self._held.pop(name)))
+                if self._tasks:
+                    await asyncio.gather(*list(self._tasks), return_exceptions=True)
+                    continue
+                if not self._held and all(q.empty() for q in self._queues.values()):
+                    return
+
+    async def aclose(self) -> None:
+        for task in [*self._workers.values(), *self._tasks]:
+            task.cancel()
+        for task in [*self._workers.values(), *self._tasks]:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers.clear()
+        self._tasks.clear()
+
+    def reset(self) -> None:
+        """Forget endpoints, queues and dead letters (the admin reset)."""
+        for name in list(self._endpoints):
+            self.unregister(name)
+        self.dead_letters.clear()
+
+    def _ensure_worker(self, name: str) -> None:
+        worker = self._workers.get(name)
+        if worker is not None and not worker.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop yet: the next publish or drain starts the worker
+        self._workers[name] = loop.create_task(self._work(name))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _work(self, name: str) -> None:
+        queue = self._queues[name]
+        while True:
+            delivery = await queue.get()
+            try:
+                await self._route(name, delivery)
+            finally:
+                queue.task_done()
+
+    async def _route(self, name: str, delivery: Delivery) -> None:
+        decision = self._faults.decide_webhook(delivery.endpoint.name)
+        if decision.drop:
+            op = self._history.invoke(self._ctx(delivery, 1), "notify", delivery.key)
+            self._history.fail(op, outcome="fault:dropped")
+            return
+        if decision.delay > 0:
+            self._spawn(self._later(decision.delay, delivery, decision.duplicate))
+            return
+        if decision.reorder and name not in self._held:
+            self._held[name] = delivery
+            return
+        await self._deliver(delivery, duplicate=decision.duplicate)
+        held = self._held.pop(name, None)
+        if held is not None:
+            await self._deliver(held)
+
+    async def _later(self, delay: float, delivery: Delivery, duplicate: bool) -> None:
+        await asyncio.sleep(delay)
+        await self._deliver(delivery, duplicate=duplicate)
+
+    async def _deliver(self, delivery: Delivery, *, duplicate: bool = False) -> None:
+        for attempt in range(1, self._retry.max_attempts + 1):
+            if await self._attempt(delivery, attempt, "ok"):
+                if duplicate:
+                    await self._attempt(delivery, attempt, "duplicate")
+                return
+            if attempt < self._retry.max_attempts:
+                await asyncio.sleep(self._retry.backoff(attempt, self._rng))
+        self.dead_letters.append(delivery)
+
+    async def _attempt(self, delivery: Delivery, attempt: int, label: str) -> bool:
+        op = self._history.invoke(self._ctx(delivery, attempt), "notify", delivery.key)
+        try:
+            status = await self.transport.send(
+                delivery.method, delivery.url, delivery.body, self._headers(delivery, attempt)
+            )
+        except Exception as exc:  # a receiver's failure must never stop the dispatcher
+            self._history.fail(op, outcome=f"transport:{type(exc).__name__}")
+            return False
+        if 200 <= status < 300:
+            self._history.ok(op, outcome=label)
+            return True
+        self._history.fail(op, outcome=f"http_{status}")
+        return False
+
+    def _ctx(self, delivery: Delivery, attempt: int) -> OpContext:
+        return OpContext(delivery.endpoint.name, delivery.event_id, attempt)
+
+    def _headers(self, delivery: Delivery, attempt: int) -> dict[str, str]:
+        headers = {
+            "Content-Type": delivery.content_type,
+            "X-Sim-Event-Id": delivery.event_id,
+            "X-Sim-Attempt": str(attempt),
+            **delivery.endpoint.headers,
+        }
+        if delivery.endpoint.secret is not None:
+            digest = hmac.new(delivery.endpoint.secret.encode(), delivery.body, hashlib.sha256)
+            headers["X-Sim-Signature"] = "sha256=" + digest.hexdigest()
+        return headers

@@ -1,0 +1,66 @@
+"""Change events: one JSON webhook per create, update and delete, carrying the record version.
+
+Routes publish from the event loop; the campaign schedule may run from whatever thread moved
+the simulated clock, so a publish from another thread is handed to the loop the simulator
+serves on (the webhook queues are asyncio objects, not thread-safe)::
+
+    events = ChangeEvents(runtime)
+    events.changed("Contact", "updated", record, changed=["phone"], actor="engine")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from simulators._shared import Runtime
+
+__all__ = ["ChangeEvents"]
+
+
+class ChangeEvents:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Deliver from ``loop`` (the loop serving the app)."""
+        self._loop = loop
+
+    def changed(
+        self,
+        kind: str,
+        action: str,
+        record: Mapping[str, Any],
+        *,
+        changed: Iterable[str],
+        actor: str,
+    ) -> None:
+        """Publish ``{kind}.{action}`` (``contact.updated``) with the record and its version."""
+        payload = {
+            "type": f"{kind.lower()}.{action}",
+            "resource": kind,
+            "id": record["id"],
+            "version": record["version"],
+            "changed": sorted(changed),
+            "actor": actor,
+            "occurred_at": self._runtime.clock.now().isoformat(),
+            "record": None if action == "deleted" else dict(record),
+        }
+        self.publish(f"{kind}/{record['id']}", payload)
+
+    def publish(self, key: str, payload: Mapping[str, Any]) -> None:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not None:
+            self._loop = running
+            self._runtime.webhooks.publish(key, body)
+        elif self._loop is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._runtime.webhooks.publish, key, body)
+        else:
+            self._runtime.webhooks.publish(key, body)

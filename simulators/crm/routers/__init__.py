@@ -1,0 +1,1 @@
+"""One router per CRM resource; each module exposes ``router(store) -> APIRouter``."""

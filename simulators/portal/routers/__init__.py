@@ -1,0 +1,1 @@
+"""One router per portal resource; each module exposes ``router(store) -> APIRouter``."""
