@@ -24,13 +24,16 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from splitbrain.cli import audit, demo, matrix, phi, sim
+    from splitbrain.cli import audit, check, consent, demo, identity, matrix, phi, sim
 
     app.command("demo")(demo.demo)
     app.add_typer(matrix.app, name="matrix")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(consent.app, name="consent")
     app.add_typer(phi.app, name="phi")
     app.add_typer(sim.app, name="sim")
+    app.command("check")(check.check_command)
+    app.add_typer(identity.app, name="identity")
 
 
 _register()

@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from splitbrain.cli.matrix_paths import PathsLint, lint_paths_file, paths_file
 from splitbrain.matrix import (
     Finding,
     Matrix,
@@ -59,15 +60,29 @@ def lint_command(
     fmt: Annotated[
         LintFormat, typer.Option("--format", help="text for people, json for tools.")
     ] = LintFormat.TEXT,
+    paths: Annotated[
+        Path | None,
+        typer.Option(
+            "--paths",
+            help="Disclosure paths file to lint with the matrix (default: <matrix stem>"
+            ".paths.yaml beside FILE, when present).",
+        ),
+    ] = None,
 ) -> None:
     """Check a matrix; every finding has a code, the field, the line and the fix."""
     matrix = _load(file, as_json=fmt is LintFormat.JSON)
     findings = lint(matrix)
+    checked = _load_paths(file, paths, matrix, as_json=fmt is LintFormat.JSON)
     if fmt is LintFormat.JSON:
-        typer.echo(json.dumps(_lint_json(file, matrix, findings), indent=2))
+        report = _lint_json(file, matrix, findings)
+        if checked is not None:
+            report["paths"] = checked.as_json()
+        typer.echo(json.dumps(report, indent=2))
     else:
         typer.echo(_lint_text(file, matrix, findings))
-    if any(finding.is_error for finding in findings):
+        if checked is not None:
+            typer.echo(checked.as_text())
+    if any(finding.is_error for finding in findings) or (checked is not None and checked.errors):
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -101,6 +116,22 @@ def render_command(
 def _load(file: Path, *, as_json: bool) -> Matrix:
     try:
         return load_matrix(file)
+    except MatrixLoadError as exc:
+        if as_json:
+            typer.echo(json.dumps(_load_error_json(exc), indent=2))
+        else:
+            typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_UNLOADABLE) from exc
+
+
+def _load_paths(
+    file: Path, option: Path | None, matrix: Matrix, *, as_json: bool
+) -> PathsLint | None:
+    target = paths_file(file, option)
+    if target is None:
+        return None
+    try:
+        return lint_paths_file(target, matrix)
     except MatrixLoadError as exc:
         if as_json:
             typer.echo(json.dumps(_load_error_json(exc), indent=2))

@@ -13,6 +13,7 @@ numbers with area 000 or 666, and a ``CANARY-...`` token in every clinical note 
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -85,3 +86,41 @@ def generate_command(
     counts = ", ".join(f"{system} {n:,}" for system, n in summary.records.items())
     typer.echo(f"{summary.people:,} persons -> {summary.out_dir}: {counts} records")
     typer.echo(f"  files: {' '.join(summary.files)}")
+
+
+@app.command("scan")
+def scan_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or directories a run wrote.", show_default=False)
+    ],
+    canaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--canaries",
+            help="ground_truth.jsonl (canaries and each person's values) or a list of canary "
+            "tokens; without it, any CANARY-<12 hex> token is looked for.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    show_allowed: Annotated[
+        bool, typer.Option("--all", help="Also list what was found where it is allowed.")
+    ] = False,
+) -> None:
+    """Find canaries and restricted values where their class forbids them; exit 1 if any."""
+    from splitbrain.harness.canary_scan import scan
+    from splitbrain.harness.leak_index import LeakIndex
+
+    try:
+        index = LeakIndex() if canaries is None else LeakIndex.load(canaries)
+        result = scan(paths, index)
+    except (OSError, ValueError, PopulationError) as exc:
+        typer.echo(f"phi scan failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2))
+    else:
+        for finding in result.findings if show_allowed else result.forbidden:
+            typer.echo(str(finding))
+        typer.echo(result.summary())
+    if result.forbidden:
+        raise typer.Exit(1)

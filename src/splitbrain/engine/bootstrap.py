@@ -22,6 +22,7 @@ Example::
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from splitbrain.engine.adapters.audit_files import (
@@ -35,8 +36,10 @@ from splitbrain.engine.adapters.memory_store import InMemoryUnitOfWork
 from splitbrain.engine.adapters.sqlite_store import SqliteUnitOfWork, Synchronous
 from splitbrain.engine.domain.audit import AuditKeys
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
+from splitbrain.engine.domain.identity.ports import IdentityIndex
 from splitbrain.engine.domain.policy import Policy
 from splitbrain.engine.service_layer.clock import Clock, SystemClock
+from splitbrain.engine.service_layer.consent_ports import ConsentFlagSink
 from splitbrain.engine.service_layer.engine import Engine
 from splitbrain.engine.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS
 from splitbrain.engine.service_layer.messagebus import HandlerTables, MessageBus
@@ -56,12 +59,17 @@ def bootstrap(
     synchronous: Synchronous = "FULL",
     checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
     fresh: bool = False,
+    consent_flags: ConsentFlagSink | None = None,
+    identity_index: IdentityIndex | None = None,
 ) -> Engine:
     """Build an engine on ``store`` (``"memory"`` or ``"sqlite:PATH"``) for ``policy``.
 
     ``fresh=True`` deletes an existing SQLite store first (the database, its WAL files and its
     checkpoint file, keeping the keys file), so a re-run starts empty instead of answering every
-    write as a duplicate delivery.
+    write as a duplicate delivery. ``consent_flags`` is the consumer that keeps the CRM's local
+    consent flags current (default: flags kept in process, ``InMemoryConsentFlags``).
+    ``identity_index`` is the index every registered record goes through (default: the store's
+    own, see ``adapters.linkage_index``).
     """
     clock = clock or SystemClock()
     uow: AbstractUnitOfWork
@@ -86,6 +94,10 @@ def bootstrap(
         raise ValueError(
             f"store {store!r} is not one this engine knows: use 'memory' or 'sqlite:PATH'"
         )
+    if consent_flags is not None:
+        uow.consent_flags = consent_flags  # the runtime's CRM; else the stores' in-memory flags
+    if identity_index is not None:
+        uow.identity = replace(uow.identity, index=identity_index)
     bus = MessageBus(uow, policy, clock, HANDLERS)
     return Engine(bus, policy=policy, clock=clock, audit_path=audit_path)
 

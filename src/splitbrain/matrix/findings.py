@@ -1,7 +1,8 @@
 """Lint findings and the catalog of codes they carry.
 
 Codes are stable: a code keeps its meaning for good, and a retired code is never reused. The
-catalog (``CODES``) is the one list the linter, its docs and its tests read.
+catalog (``CODES`` for the matrix, ``PATH_CODES`` for its disclosure paths file) is the one
+list the linter, its docs and its tests read.
 
 Example::
 
@@ -149,6 +150,78 @@ CODES: dict[str, Code] = {
 }
 
 
+PATH_CODES: dict[str, Code] = {
+    code.code: code
+    for code in (
+        Code(
+            "SB201",
+            "restricted-field-untransformed-to-crm",
+            Severity.ERROR,
+            "a phi_restricted or highly_restricted field on a path to the CRM without a "
+            "tokenize, summarize or drop transform",
+        ),
+        Code(
+            "SB202",
+            "consent-not-required",
+            Severity.ERROR,
+            "a path whose purpose needs the person's consent does not require consent for it",
+        ),
+        Code("SB203", "unknown-field", Severity.ERROR, "a field the matrix does not list"),
+        Code(
+            "SB204",
+            "unknown-path-system",
+            Severity.ERROR,
+            "a source, destination or audit location the matrix does not declare",
+        ),
+        Code(
+            "SB205",
+            "transform-on-unallowed-field",
+            Severity.ERROR,
+            "a transform for a field that is not among the path's allowed fields",
+        ),
+        Code(
+            "SB206",
+            "unknown-purpose",
+            Severity.ERROR,
+            "a purpose or consent purpose that is not a known HL7 v3 ActReason code",
+        ),
+        Code(
+            "SB207",
+            "raw-value-beyond-sync",
+            Severity.ERROR,
+            "a field passes raw on a path the matrix's sync direction does not carry it on, "
+            "or where the matrix sends only a summary",
+        ),
+        Code(
+            "SB208",
+            "crm-subject-not-tokenized",
+            Severity.ERROR,
+            "a path to the CRM names the person by an identifier, not a correlating token",
+        ),
+        Code(
+            "SB209",
+            "duplicate-path",
+            Severity.ERROR,
+            "two paths for one (source, destination, purpose)",
+        ),
+        Code(
+            "SB210",
+            "paths-for-another-matrix",
+            Severity.ERROR,
+            "the paths file names another matrix than the one it is linted with",
+        ),
+        Code("SB211", "path-without-description", Severity.WARNING, "a path without a description"),
+    )
+}
+"""Codes of the disclosure paths file (``<matrix>.paths.yaml``), linted with the matrix. They
+take the SB2xx block so that a new matrix code (SB1xx, contiguous) never collides with one."""
+
+
+def code_info(code: str) -> Code:
+    """The catalog entry of a matrix (SB1xx) or paths (SB2xx) code."""
+    return CODES[code] if code in CODES else PATH_CODES[code]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One lint finding: what is wrong, where (``path``, ``line``) and how to fix it."""
@@ -162,11 +235,11 @@ class Finding:
 
     @property
     def severity(self) -> Severity:
-        return CODES[self.code].severity
+        return code_info(self.code).severity
 
     @property
     def slug(self) -> str:
-        return CODES[self.code].slug
+        return code_info(self.code).slug
 
     @property
     def is_error(self) -> bool:

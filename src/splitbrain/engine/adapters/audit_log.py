@@ -98,14 +98,26 @@ class SqliteAuditLog(AuditSink):
         keys: AuditKeys,
         *,
         checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        cache_head: bool = False,
     ) -> None:
         super().__init__(checkpoints, keys, checkpoint_every=checkpoint_every)
         self.conn = conn
+        self._cache_head = cache_head
+        """Keep the head of the open transaction in memory (saves a SELECT per append). Only
+        for an owner that calls ``forget_head()`` whenever its transaction or a savepoint of
+        it ends, as ``SqliteUnitOfWork`` does."""
+        self._head: Head | None = None
+        self._head_known = False
         create_audit_schema(conn)
+
+    def forget_head(self) -> None:
+        """Drop the cached head: the next append reads it from the table."""
+        self._head_known = False
 
     def append(self, event: AuditEvent) -> AuditEntry:
         try:
-            entry = chain(self.head(), event)
+            head = self._head if self._head_known else self.head()
+            entry = chain(head, event)
             self.conn.execute(
                 _INSERT,
                 (
@@ -122,6 +134,8 @@ class SqliteAuditLog(AuditSink):
                 f"{event.correlation_id}) was not stored ({type(exc).__name__}: {exc}); "
                 "the decision it records must fail with it"
             ) from exc
+        if self._cache_head:
+            self._head, self._head_known = Head(entry.seq, entry.hash), True
         return entry
 
     def head(self) -> Head | None:

@@ -18,6 +18,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from splitbrain.engine.adapters.audit_log import InMemoryAuditLog
+from splitbrain.engine.adapters.consent_flags import InMemoryConsentFlags
+from splitbrain.engine.adapters.memory_consent import InMemoryConsents, InMemoryOutreachQueue
+from splitbrain.engine.adapters.memory_identity import memory_identity_store
 from splitbrain.engine.domain.conflicts import ConflictItem, ConflictStatus
 from splitbrain.engine.domain.decisions import Decision, DuplicateDelivery
 from splitbrain.engine.domain.write import FieldState, Write
@@ -144,6 +147,10 @@ class InMemoryUnitOfWork(AbstractUnitOfWork):
         self.fields = InMemoryFieldStates(self._journal)
         self.decisions = InMemoryDecisionLog(self._journal)
         self.conflicts = InMemoryConflictQueue(self._journal)
+        self.consents = InMemoryConsents(self._journal)
+        self.outreach = InMemoryOutreachQueue(self._journal)
+        self.consent_flags = InMemoryConsentFlags()
+        self.identity = memory_identity_store(self._journal)
         self.audit = audit
 
     def _begin(self) -> None:

@@ -86,12 +86,19 @@ class SqliteFieldStates(FieldStates):
         return cached
 
     def with_stage(self, person: str, field: str, policy: Policy) -> tuple[FieldState, str]:
-        wanted = [name for name in {field, policy.stage_field} if (person, name) not in self._cache]
-        if len(wanted) == 2:  # one query for both (the common case on the write path)
-            found = {row[0]: row for row in self._conn.execute(_GET_TWO, (person, *wanted))}
-            for name in wanted:
+        cache, stage_field = self._cache, policy.stage_field
+        if (
+            field != stage_field
+            and (person, field) not in cache
+            and (person, stage_field) not in cache
+        ):
+            # one query for both (the common case on the write path)
+            found = {
+                row[0]: row for row in self._conn.execute(_GET_TWO, (person, field, stage_field))
+            }
+            for name in (field, stage_field):
                 row = found.get(name)
-                self._cache[person, name] = self._state(person, name, row and row[1:])
+                cache[person, name] = self._state(person, name, row and row[1:])
         return super().with_stage(person, field, policy)
 
     def _read(self, person: str, field: str) -> FieldState:

@@ -62,6 +62,7 @@ _TABLES = (
     )""",
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
@@ -85,7 +86,7 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
 
 def micros(moment: datetime) -> int:
     """``moment`` as integer microseconds since the epoch (exact, timezone-independent)."""
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def from_micros(value: int) -> datetime:

@@ -38,6 +38,16 @@ from typing import Literal
 
 from splitbrain.engine.adapters.audit_files import JsonlCheckpointStore, checkpoint_path_for
 from splitbrain.engine.adapters.audit_log import SqliteAuditLog
+from splitbrain.engine.adapters.consent_flags import InMemoryConsentFlags
+from splitbrain.engine.adapters.sqlite_consent import (
+    SqliteConsents,
+    SqliteOutreachQueue,
+    ensure_consent_schema,
+)
+from splitbrain.engine.adapters.sqlite_identity import (
+    ensure_linkage_schema,
+    sqlite_identity_store,
+)
 from splitbrain.engine.adapters.sqlite_repositories import (
     SqliteConflictQueue,
     SqliteDecisionLog,
@@ -70,6 +80,10 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         self.fields = SqliteFieldStates(conn)
         self.decisions = SqliteDecisionLog(conn)
         self.conflicts = SqliteConflictQueue(conn)
+        self.consents = SqliteConsents(conn)
+        self.outreach = SqliteOutreachQueue(conn)
+        self.consent_flags = InMemoryConsentFlags()
+        self.identity = sqlite_identity_store(conn)
         self.audit = audit
         self._pending = 0
         self._in_savepoint = False
@@ -93,8 +107,12 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         try:
             _configure(conn, str(path), synchronous)
             ensure_schema(conn, str(path))
+            ensure_consent_schema(conn)
+            ensure_linkage_schema(conn, str(path))
             checkpoints = JsonlCheckpointStore(checkpoint_path_for(path))
-            audit = SqliteAuditLog(conn, checkpoints, keys, checkpoint_every=checkpoint_every)
+            audit = SqliteAuditLog(
+                conn, checkpoints, keys, checkpoint_every=checkpoint_every, cache_head=True
+            )
         except BaseException:
             conn.close()
             raise
@@ -108,20 +126,23 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
     def _begin(self) -> None:
         if self._closed:
             raise StoreClosed(self.path)
-        if not self.conn.in_transaction:
+        if self.conn.in_transaction:
+            self.conn.execute("SAVEPOINT uow")
+            self._in_savepoint = True
+        else:  # the unit opens the transaction: a rollback of it is a ROLLBACK, no savepoint
             self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.execute("SAVEPOINT uow")
-        self._in_savepoint = True
 
     def _commit(self) -> None:
-        self.conn.execute("RELEASE uow")
-        self._in_savepoint = False
+        if self._in_savepoint:
+            self.conn.execute("RELEASE uow")
+            self._in_savepoint = False
         self._pending += 1
         if self._pending >= self.batch_size:
             self.flush()
 
     def _rollback(self) -> None:
         self.fields.forget()
+        self.audit.forget_head()
         in_savepoint, self._in_savepoint = self._in_savepoint, False
         if in_savepoint and self.conn.in_transaction:
             self.conn.execute("ROLLBACK TO uow")
@@ -141,9 +162,12 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
     def flush(self) -> None:
         if self._closed:
             return
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-        self.fields.forget()
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+        finally:
+            self.fields.forget()
+            self.audit.forget_head()
         self._pending = 0
         self.audit.checkpoint_if_due()
 

@@ -37,6 +37,13 @@ from splitbrain.engine.service_layer.events import (
     FieldSeeded,
     IdempotencyKeysPurged,
 )
+from splitbrain.engine.service_layer.identity_commands import (
+    AcceptReview,
+    MergePersons,
+    RegisterRecord,
+    RejectReview,
+    UnmergePersons,
+)
 from splitbrain.engine.service_layer.metrics import EngineMetrics
 from splitbrain.engine.service_layer.unit_of_work import DEFAULT_KEY_RETENTION, AbstractUnitOfWork
 
@@ -44,6 +51,7 @@ __all__ = [
     "DEFAULT_KEY_RETENTION",
     "RESOLUTION_RULE",
     "AbstractUnitOfWork",
+    "AcceptReview",
     "AuditWriteFailed",
     "ChosenWriteUnavailable",
     "Clock",
@@ -56,8 +64,11 @@ __all__ = [
     "FixedClock",
     "IdempotencyKeysPurged",
     "IngestWrite",
+    "MergePersons",
     "NoHandler",
     "PurgeIdempotencyKeys",
+    "RegisterRecord",
+    "RejectReview",
     "ResolveConflict",
     "SchemaVersionMismatch",
     "SeedFieldState",
@@ -67,4 +78,5 @@ __all__ = [
     "StoreError",
     "SystemClock",
     "UnknownConflict",
+    "UnmergePersons",
 ]

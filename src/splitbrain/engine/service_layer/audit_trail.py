@@ -17,9 +17,10 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from splitbrain.engine.domain.audit import AuditEvent, AuditOutcome
+from splitbrain.engine.domain.audit import AuditEvent, AuditEventError, AuditOutcome
 from splitbrain.engine.domain.audit.event import CODE_PATTERN, format_instant
 from splitbrain.engine.domain.conflicts import ConflictOverdue, ConflictResolved
+from splitbrain.engine.domain.consent import ConsentEvent
 from splitbrain.engine.domain.decisions import (
     ConflictEscalated,
     Decision,
@@ -27,7 +28,10 @@ from splitbrain.engine.domain.decisions import (
     FieldApplied,
     WriteRejected,
 )
+from splitbrain.engine.domain.linkage.events import IdentityEvent
+from splitbrain.engine.service_layer.consent_audit import consent_audit_event
 from splitbrain.engine.service_layer.events import Event, FieldSeeded, IdempotencyKeysPurged
+from splitbrain.engine.service_layer.identity_audit import identity_audit_event
 
 Fingerprint = Callable[[str], str]
 SERVICE = "engine"
@@ -43,6 +47,12 @@ _OUTCOMES: dict[type, AuditOutcome] = {
 
 def audit_event(event: Event, now: datetime, fp: Fingerprint) -> AuditEvent:
     """The audit event recording ``event`` at ``now``."""
+    if type(event) in _OUTCOMES:  # a decision: the hot path, one lookup
+        return _decision(event, now, fp)  # type: ignore[arg-type]
+    if isinstance(event, ConsentEvent):
+        return consent_audit_event(event, now, fp)
+    if isinstance(event, IdentityEvent):
+        return identity_audit_event(event, now, fp)
     if isinstance(event, ConflictResolved):
         return _resolved(event, now, fp)
     if isinstance(event, ConflictOverdue):
@@ -55,40 +65,51 @@ def audit_event(event: Event, now: datetime, fp: Fingerprint) -> AuditEvent:
 
 
 def _decision(decision: Decision, now: datetime, fp: Fingerprint) -> AuditEvent:
+    try:  # the common case: every identifier is a code already, as the event checks
+        return _decision_event(decision, now, fp, _as_is)
+    except AuditEventError:  # some identifier is not a code: fingerprint it, check again
+        return _decision_event(decision, now, fp, _code)
+
+
+def _decision_event(
+    decision: Decision, now: datetime, fp: Fingerprint, code: Callable[[str, Fingerprint], str]
+) -> AuditEvent:
     write = decision.write
     ruling = decision.first if isinstance(decision, DuplicateDelivery) else decision
     value = ruling.value if isinstance(ruling, FieldApplied) else write.value
     prints = () if value is None else ((write.field, fp(value)),)
-    extra = [
+    extra = (
         ("rule", ruling.rule),
-        ("idempotency_key", _code(write.idempotency_key, fp)),
-        ("source_system", _code(write.source_system, fp)),
+        ("idempotency_key", code(write.idempotency_key, fp)),
+        ("source_system", code(write.source_system, fp)),
         ("provenance", write.provenance.value),
         *_specifics(ruling),
-    ]
+    )
     return AuditEvent(
-        actor=_code(write.actor, fp),
-        role=_code(write.role, fp),
+        actor=code(write.actor, fp),
+        role=code(write.role, fp),
         service=SERVICE,
         action="write.decide",
         outcome=_OUTCOMES[type(decision)],
         at=now,
         reason=ruling.reason.value if isinstance(ruling, WriteRejected) else None,
-        matrix_version=_code(ruling.matrix_version, fp),
-        person=_code(write.person, fp),
-        correlation_id=None if write.correlation_id is None else _code(write.correlation_id, fp),
+        matrix_version=code(ruling.matrix_version, fp),
+        person=code(write.person, fp),
+        correlation_id=None if write.correlation_id is None else code(write.correlation_id, fp),
         field_names=(write.field,),
         fingerprints=prints,
-        extra=tuple(extra),
+        extra=extra,
     )
 
 
-def _specifics(ruling: FieldApplied | WriteRejected | ConflictEscalated) -> list[tuple[str, str]]:
+def _specifics(
+    ruling: FieldApplied | WriteRejected | ConflictEscalated,
+) -> tuple[tuple[str, str], ...]:
     if isinstance(ruling, FieldApplied):
-        return [("new_version", str(ruling.new_version))]
+        return (("new_version", str(ruling.new_version)),)
     if isinstance(ruling, ConflictEscalated):
-        return [("conflict_id", ruling.conflict_id), ("escalation_owner", ruling.escalation_owner)]
-    return []
+        return (("conflict_id", ruling.conflict_id), ("escalation_owner", ruling.escalation_owner))
+    return ()
 
 
 def _resolved(event: ConflictResolved, now: datetime, fp: Fingerprint) -> AuditEvent:
@@ -152,6 +173,11 @@ def _seeded(event: FieldSeeded, now: datetime, fp: Fingerprint) -> AuditEvent:
             ("source_system", _code(state.system or "none", fp)),
         ),
     )
+
+
+def _as_is(text: str, _fp: Fingerprint) -> str:
+    """``text`` unchanged: the event refuses it (``AuditEventError``) unless it is a code."""
+    return text
 
 
 def _code(text: str, fp: Fingerprint) -> str:

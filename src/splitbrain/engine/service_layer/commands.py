@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from splitbrain.engine.domain.write import FieldState, Write
+from splitbrain.engine.service_layer.consent_commands import ConsentCommand
+from splitbrain.engine.service_layer.identity_commands import IdentityCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,5 +67,11 @@ class SeedFieldState:
 
 
 Command = (
-    IngestWrite | ResolveConflict | EscalateOverdueConflicts | PurgeIdempotencyKeys | SeedFieldState
+    IngestWrite
+    | ResolveConflict
+    | EscalateOverdueConflicts
+    | PurgeIdempotencyKeys
+    | SeedFieldState
+    | ConsentCommand
+    | IdentityCommand
 )

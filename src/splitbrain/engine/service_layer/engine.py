@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
@@ -44,14 +45,20 @@ from splitbrain.engine.service_layer.commands import (
     SeedFieldState,
 )
 from splitbrain.engine.service_layer.events import Event, FieldSeeded, IdempotencyKeysPurged
+from splitbrain.engine.service_layer.identity_facade import IdentityFacade
 from splitbrain.engine.service_layer.messagebus import MessageBus
 from splitbrain.engine.service_layer.metrics import EngineMetrics, read_metrics
-from splitbrain.engine.service_layer.unit_of_work import DEFAULT_KEY_RETENTION
+from splitbrain.engine.service_layer.unit_of_work import (
+    DEFAULT_KEY_RETENTION,
+    AbstractUnitOfWork,
+)
 
+_DECISIONS = frozenset({FieldApplied, WriteRejected, ConflictEscalated, DuplicateDelivery})
 E = TypeVar("E")
+T = TypeVar("T")
 
 
-class Engine:
+class Engine(IdentityFacade):
     """The write path of the reference engine. Calls are serialized (one store connection)."""
 
     def __init__(
@@ -73,10 +80,10 @@ class Engine:
     def ingest(self, write: Write) -> Decision:
         """Decide ``write``, record and audit the decision, apply it; return the decision."""
         for event in self.handle(IngestWrite(write)):
-            if isinstance(
+            if type(event) in _DECISIONS or isinstance(
                 event, FieldApplied | WriteRejected | ConflictEscalated | DuplicateDelivery
             ):
-                return event
+                return event  # type: ignore[return-value]
         raise AssertionError("IngestWrite raised no decision: a handler-table bug")
 
     def resolve(
@@ -120,6 +127,14 @@ class Engine:
         """The person's lifecycle stage (the policy's first stage until one is written)."""
         with self._lock, self._uow as uow:
             return uow.fields.stage(person, self.policy)
+
+    def read(self, query: Callable[[AbstractUnitOfWork], T]) -> T:
+        """Run a read-only ``query`` on the store (e.g. ``lambda uow: uow.consents.of_person(p)``).
+
+        The query runs in a unit of work that is rolled back: whatever it changed is discarded.
+        """
+        with self._lock, self._uow as uow:
+            return query(uow)
 
     def audit_entries(self) -> list[AuditEntry]:
         """Every committed audit entry, in order (flushes a pending batch first)."""

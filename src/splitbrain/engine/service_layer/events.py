@@ -6,7 +6,9 @@ engine's events; the service layer adds only what maintenance does. Every event 
     Event
      ├── FieldApplied / WriteRejected / ConflictEscalated / DuplicateDelivery   (decide)
      ├── ConflictResolved / ConflictOverdue                                     (conflict queue)
-     └── IdempotencyKeysPurged, FieldSeeded                                     (maintenance)
+     ├── IdempotencyKeysPurged, FieldSeeded                                     (maintenance)
+     ├── ConsentEvent: grants, revokes, expiries, decisions, outreach   (domain.consent.events)
+     └── IdentityEvent: registrations, reviews, merges, unmerges       (domain.linkage.events)
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from splitbrain.engine.domain.conflicts import ConflictOverdue, ConflictResolved
+from splitbrain.engine.domain.consent import ConsentEvent
 from splitbrain.engine.domain.decisions import (
     ConflictEscalated,
     DuplicateDelivery,
     FieldApplied,
     WriteRejected,
 )
+from splitbrain.engine.domain.linkage.events import IdentityEvent
 from splitbrain.engine.domain.write import FieldState
 
 RESOLUTION_RULE = "conflict_resolution"
@@ -53,4 +57,6 @@ Event = (
     | ConflictOverdue
     | IdempotencyKeysPurged
     | FieldSeeded
+    | ConsentEvent
+    | IdentityEvent
 )

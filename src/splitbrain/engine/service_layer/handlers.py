@@ -25,6 +25,7 @@ from splitbrain.engine.domain.conflicts import (
     open_item,
     resolve,
 )
+from splitbrain.engine.domain.consent import ConsentEvent
 from splitbrain.engine.domain.decide import apply, decide
 from splitbrain.engine.domain.decisions import (
     ConflictEscalated,
@@ -33,6 +34,7 @@ from splitbrain.engine.domain.decisions import (
     FieldApplied,
     WriteRejected,
 )
+from splitbrain.engine.domain.linkage.events import IdentityEvent
 from splitbrain.engine.domain.policy import Policy
 from splitbrain.engine.service_layer.audit_trail import audit_event
 from splitbrain.engine.service_layer.commands import (
@@ -42,12 +44,24 @@ from splitbrain.engine.service_layer.commands import (
     ResolveConflict,
     SeedFieldState,
 )
+from splitbrain.engine.service_layer.consent_audit import consent_ident
+from splitbrain.engine.service_layer.consent_handlers import (
+    CONSENT_COMMAND_HANDLERS,
+    consent_event_handlers,
+)
 from splitbrain.engine.service_layer.errors import (
     AuditWriteFailed,
     ChosenWriteUnavailable,
     SeedRefused,
 )
 from splitbrain.engine.service_layer.events import Event, FieldSeeded, IdempotencyKeysPurged
+from splitbrain.engine.service_layer.identity_audit import identity_ident
+from splitbrain.engine.service_layer.identity_handlers import (
+    IDENTITY_COMMAND_HANDLERS,
+    identity_event_handlers,
+    track_merged_seed,
+    track_merged_write,
+)
 from splitbrain.engine.service_layer.resolution import chosen_write_applied
 from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
 
@@ -156,6 +170,10 @@ def audit(event: Event, ctx: Context) -> Sequence[Event]:
 
 
 def _ident(event: Event) -> str:
+    if isinstance(event, ConsentEvent):
+        return consent_ident(event)
+    if isinstance(event, IdentityEvent):
+        return identity_ident(event)
     if isinstance(event, IdempotencyKeysPurged):
         return "maintenance"
     if isinstance(event, FieldSeeded):
@@ -173,15 +191,19 @@ COMMAND_HANDLERS: Mapping[type, Handler] = {
     EscalateOverdueConflicts: escalate_overdue_conflicts,
     PurgeIdempotencyKeys: purge_idempotency_keys,
     SeedFieldState: seed_field_state,
+    **CONSENT_COMMAND_HANDLERS,
+    **IDENTITY_COMMAND_HANDLERS,
 }
 
 EVENT_HANDLERS: Mapping[type, Sequence[Handler]] = {
-    FieldApplied: [record_decision, apply_field, audit],
+    FieldApplied: [record_decision, apply_field, audit, track_merged_write],
     WriteRejected: [record_decision, audit],
     ConflictEscalated: [record_decision, open_conflict, audit],
     DuplicateDelivery: [record_decision, audit],
     ConflictResolved: [apply_resolution, audit],
     ConflictOverdue: [audit],
     IdempotencyKeysPurged: [audit],
-    FieldSeeded: [audit],
+    FieldSeeded: [audit, track_merged_seed],
+    **consent_event_handlers(audit),
+    **identity_event_handlers(audit),
 }

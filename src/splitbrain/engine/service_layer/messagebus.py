@@ -62,12 +62,15 @@ class MessageBus:
 
     def _cascade(self, raised: list[Event], context: Context) -> None:
         queue = deque(raised)
+        table = self._tables.events
         while queue:
             event = queue.popleft()
-            for handler in self._event_handlers(event):
+            handlers = table.get(type(event))
+            for handler in self._event_handlers(event) if handlers is None else handlers:
                 more = handler(event, context)
-                raised.extend(more)
-                queue.extend(more)
+                if more:  # most handlers raise nothing
+                    raised.extend(more)
+                    queue.extend(more)
 
     def _event_handlers(self, event: Event) -> Sequence[Handler]:
         handlers = self._tables.events.get(type(event))

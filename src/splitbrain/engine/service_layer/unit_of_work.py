@@ -38,7 +38,13 @@ from splitbrain.engine.domain.decisions import (
 )
 from splitbrain.engine.domain.policy import Policy
 from splitbrain.engine.domain.write import FieldState, Write
+from splitbrain.engine.service_layer.consent_ports import (
+    ConsentFlagSink,
+    ConsentRepository,
+    OutreachQueue,
+)
 from splitbrain.engine.service_layer.errors import UnknownConflict
+from splitbrain.engine.service_layer.identity_store import IdentityStore
 
 DEFAULT_KEY_RETENTION = timedelta(days=30)
 
@@ -174,6 +180,12 @@ class AbstractUnitOfWork(abc.ABC):
     decisions: DecisionLog
     conflicts: ConflictQueue
     audit: AuditSink
+    consents: ConsentRepository
+    outreach: OutreachQueue
+    consent_flags: ConsentFlagSink
+    """The consumer keeping the CRM's local consent flags current (see ``consent_ports``)."""
+    identity: IdentityStore
+    """Persons, the link table, merges and the review queue (see ``identity_store``)."""
 
     def __init__(self) -> None:
         self._open = False

@@ -40,7 +40,7 @@ def fingerprint(key: bytes, value: str) -> str:
     True
     """
     _check_key(key, "fingerprint key")
-    digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.digest(key, value.encode("utf-8"), "sha256").hex()  # one-shot: same bytes
     return f"fp1:{key_id(key)}:{digest}"
 
 
