@@ -25,6 +25,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from splitbrain.engine.adapters.secret_files import create_secret_file, fsync_dir
 from splitbrain.engine.domain.audit import (
     AuditEntry,
     AuditKeyError,
@@ -89,7 +90,7 @@ class JsonlCheckpointStore(CheckpointStore):
             out.flush()
             os.fsync(out.fileno())
         if created:
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         if self._latest is None or checkpoint.seq >= self._latest.seq:
             self._latest = checkpoint
 
@@ -153,16 +154,8 @@ def load_or_create_keys(path: Path) -> AuditKeys:
             "checkpoint_key": secrets.token_hex(32),
         }
     ).encode("utf-8")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return load_keys(path)
-    with os.fdopen(fd, "wb") as out:
-        out.write(body)
-        out.flush()
-        os.fsync(out.fileno())
-    _fsync_dir(path.parent)
-    return load_keys(path)
+    create_secret_file(path, body)
+    return load_keys(path)  # ours, or the one another process created first
 
 
 def _hex_key(data: dict[str, object], name: str, path: Path) -> bytes:
@@ -173,11 +166,3 @@ def _hex_key(data: dict[str, object], name: str, path: Path) -> bytes:
         return bytes.fromhex(value)
     except ValueError:
         raise AuditKeyError(f"audit keys file {path}: {name} is not hex") from None
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -14,10 +14,10 @@ Example::
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 
+from splitbrain.engine.adapters.secret_files import create_secret_file, replace_secret_file
 from splitbrain.engine.domain.tokens import Keyring, KeyringInvalid
 
 KEYRING_FORMAT = "splitbrain.vault-keys/1"
@@ -50,31 +50,14 @@ def load_keyring(path: Path) -> Keyring:
 
 def load_or_create_keyring(path: Path) -> Keyring:
     """Load the keyring file, or create it with one fresh key ``k1`` (mode 0600)."""
-    if path.exists():
-        return load_keyring(path)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return load_keyring(path)
-    with os.fdopen(fd, "wb") as out:
-        out.write(_body(Keyring.generate(secrets.token_bytes)))
-        out.flush()
-        os.fsync(out.fileno())
-    _fsync_dir(path.parent)
-    return load_keyring(path)
+    if not path.exists():
+        create_secret_file(path, _body(Keyring.generate(secrets.token_bytes)))
+    return load_keyring(path)  # ours, or the one another process created first
 
 
 def save_keyring(path: Path, keyring: Keyring) -> None:
     """Replace the keyring file atomically with ``keyring`` (mode 0600)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(_body(keyring))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    replace_secret_file(path, _body(keyring))
 
 
 def _body(keyring: Keyring) -> bytes:
@@ -90,11 +73,3 @@ def _hex(value: object, key_id: str, path: Path) -> bytes:
         return bytes.fromhex(value)
     except ValueError:
         raise KeyringInvalid(f"vault keyring file {path}: key {key_id} is not hex") from None
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
