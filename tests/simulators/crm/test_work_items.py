@@ -124,3 +124,53 @@ async def test_leads_and_cases_are_versioned_records(rig: Rig) -> None:
     assert moved.json()["version"] == escalated.json()["version"] == 2
     listed = (await crm.get("/leads", params={"contact_id": cid})).json()
     assert listed["total"] == 1
+
+
+async def test_each_record_table_refuses_the_other_tables_fields(rig: Rig) -> None:
+    crm = rig.client()
+    cid = (await crm.post("/contacts", json={})).json()["id"]
+
+    lead = await crm.post("/leads", json={"contact_id": cid, "priority": "high"})
+    case = await crm.post("/cases", json={"contact_id": cid, "stage": "Qualified"})
+
+    assert (lead.status_code, case.status_code) == (422, 422)
+    assert "priority" in lead.text
+    assert "stage" in case.text
+
+
+async def test_each_record_table_searches_by_its_own_filters(rig: Rig) -> None:
+    crm = rig.client()
+    cid = (await crm.post("/contacts", json={})).json()["id"]
+    await crm.post("/cases", json={"contact_id": cid, "subject": "billing", "priority": "high"})
+    await crm.post("/cases", json={"contact_id": cid, "subject": "login"})
+    await crm.post("/leads", json={"contact_id": cid})
+
+    high = (await crm.get("/cases", params={"priority": "high"})).json()
+    new_leads = (await crm.get("/leads", params={"stage": "New Lead", "limit": 1})).json()
+
+    assert [c["subject"] for c in high["items"]] == ["billing"]
+    assert (new_leads["total"], len(new_leads["items"])) == (1, 1)
+
+
+async def test_the_openapi_docs_list_each_tables_body_and_filters(rig: Rig) -> None:
+    spec = (await rig.client().get("/openapi.json")).json()
+
+    def query_names(path: str) -> set[str]:
+        return {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
+
+    assert query_names("/leads") == {"contact_id", "status", "stage", "limit", "offset"}
+    assert query_names("/cases") == {"contact_id", "status", "priority", "limit", "offset"}
+    body = spec["paths"]["/cases"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"].endswith("/CaseFields")
+
+
+async def test_a_record_is_deleted_only_on_its_current_version(rig: Rig) -> None:
+    crm = rig.client()
+    cid = (await crm.post("/contacts", json={})).json()["id"]
+    lead = (await crm.post("/leads", json={"contact_id": cid})).json()
+
+    stale = await crm.delete(f"/leads/{lead['id']}", headers={"If-Match": "7"})
+    deleted = await crm.delete(f"/leads/{lead['id']}", headers={"If-Match": "1"})
+
+    assert stale.status_code == 412
+    assert deleted.json() == {"id": lead["id"], "deleted": True, "version": 2}
