@@ -24,7 +24,7 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from splitbrain.cli import audit, check, consent, demo, identity, matrix, phi, sim
+    from splitbrain.cli import audit, check, consent, demo, engine, identity, matrix, phi, sim
 
     app.command("demo")(demo.demo)
     app.add_typer(matrix.app, name="matrix")
@@ -34,6 +34,7 @@ def _register() -> None:
     app.add_typer(sim.app, name="sim")
     app.command("check")(check.check_command)
     app.add_typer(identity.app, name="identity")
+    app.add_typer(engine.app, name="engine")
 
 
 _register()

@@ -22,6 +22,8 @@ Example::
 from __future__ import annotations
 
 import secrets
+import tempfile
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,15 +36,18 @@ from splitbrain.engine.adapters.audit_files import (
 from splitbrain.engine.adapters.audit_log import InMemoryAuditLog
 from splitbrain.engine.adapters.memory_store import InMemoryUnitOfWork
 from splitbrain.engine.adapters.sqlite_store import SqliteUnitOfWork, Synchronous
+from splitbrain.engine.adapters.sync_targets import Endpoint
 from splitbrain.engine.domain.audit import AuditKeys
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
 from splitbrain.engine.domain.identity.ports import IdentityIndex
 from splitbrain.engine.domain.policy import Policy
+from splitbrain.engine.entrypoints.service import EngineService
 from splitbrain.engine.service_layer.clock import Clock, SystemClock
 from splitbrain.engine.service_layer.consent_ports import ConsentFlagSink
 from splitbrain.engine.service_layer.engine import Engine
 from splitbrain.engine.service_layer.handlers import COMMAND_HANDLERS, EVENT_HANDLERS
 from splitbrain.engine.service_layer.messagebus import HandlerTables, MessageBus
+from splitbrain.engine.service_layer.sync.ports import SyncStore
 from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
 
 SQLITE_PREFIX = "sqlite:"
@@ -113,3 +118,106 @@ def random_keys() -> AuditKeys:
     return AuditKeys(
         fingerprint_key=secrets.token_bytes(32), checkpoint_key=secrets.token_bytes(32)
     )
+
+
+# -- the engine as a service (issue 6) ------------------------------------------------------------
+
+
+def bootstrap_service(
+    *,
+    matrix: Path,
+    store: str,
+    endpoints: Mapping[str, Endpoint],
+    actor_roles: Mapping[str, str] | None = None,
+    engine_actors: frozenset[str] = frozenset({"engine"}),
+    clock: Clock | None = None,
+    fresh: bool = False,
+    seed: int = 0,
+) -> EngineService:
+    """The engine service on ``store`` (``sqlite:PATH`` or ``memory``), delivering to
+    ``endpoints`` (``{"ehr" | "crm" | "portal": Endpoint(base_url, key)}``).
+
+    Beside a SQLite store live the sync tables (same file) and the token vault
+    (``PATH.vault.sqlite``). ``actor_roles`` maps the systems' client names to matrix roles.
+    """
+    from splitbrain.engine.adapters import inbound_fhir, inbound_webhooks
+    from splitbrain.engine.adapters.disclosure_paths import load_disclosure
+    from splitbrain.engine.adapters.matrix_policy import load_policy
+    from splitbrain.engine.adapters.sync_targets import CrmTarget, EhrTarget, PortalTarget
+    from splitbrain.engine.adapters.vault import Vault, open_sqlite_vault
+    from splitbrain.engine.adapters.vault_store import SqliteVaultStore
+    from splitbrain.engine.entrypoints.metrics import extra_for
+    from splitbrain.engine.service_layer.consent_service import ConsentService
+    from splitbrain.engine.service_layer.disclosure import OutboundBuilder
+    from splitbrain.engine.service_layer.sync.backoff import Backoff
+    from splitbrain.engine.service_layer.sync.delivery import Deliverer
+    from splitbrain.engine.service_layer.sync.fanout import Planner
+    from splitbrain.engine.service_layer.sync.gates import Gates
+    from splitbrain.engine.service_layer.sync.inbound import Translators
+    from splitbrain.engine.service_layer.sync.worker import SyncWorker
+    from splitbrain.engine.service_layer.sync.workflow import WorkflowPlanner
+
+    clock = clock or SystemClock()
+    policy = load_policy(matrix)
+    engine = bootstrap(store=store, policy=policy, clock=clock, fresh=fresh)
+    sync = _sync_store(store, fresh=fresh)
+    vault: Vault = open_sqlite_vault(_vault_path(store, fresh=fresh), clock)
+    assert isinstance(vault.store, SqliteVaultStore)
+    consents = ConsentService(engine)
+    builder = OutboundBuilder(
+        load_disclosure(matrix), tokens=vault, consent=consents, audit=vault.audit, clock=clock,
+        transaction=vault.store.transaction,
+    )  # fmt: skip
+    roles = dict(actor_roles or {})
+    translators = Translators(
+        {
+            ("crm", "webhook"): inbound_webhooks.CrmWebhooks(policy, roles, engine_actors),
+            ("portal", "webhook"): inbound_webhooks.PortalWebhooks(policy, roles, engine_actors),
+            ("ehr", "fhir-subscription"): inbound_fhir.FhirNotifications(),
+        }
+    )
+    worker = SyncWorker(engine, sync, translators, Planner(policy, builder), WorkflowPlanner())
+    kinds = {"crm": CrmTarget, "portal": PortalTarget, "ehr": EhrTarget}
+    targets = {name: kinds[name](endpoint, sync, policy) for name, endpoint in endpoints.items()}
+    gates = Gates(engine, consents, builder)
+    deliverer = Deliverer(
+        sync, dict(targets), clock, Backoff(seed=seed), superseded=gates.superseded,
+        consent_gate=gates.consent, on_sent=gates.figures.sent,
+    )  # fmt: skip
+    return EngineService(
+        engine, sync, worker, deliverer,
+        ids={
+            "crm": lambda body: inbound_webhooks.event_id("crm", body),
+            "portal": lambda body: inbound_webhooks.event_id("portal", body),
+            "ehr": inbound_fhir.event_id,
+        },
+        extra=extra_for(engine, gates.figures),
+    )  # fmt: skip
+
+
+def _sync_store(store: str, *, fresh: bool) -> SyncStore:
+    """The inbox/outbox beside the engine's store: the same SQLite file, or in memory."""
+    if store == "memory":
+        from splitbrain.engine.adapters.sync_memory import InMemorySyncStore
+
+        return InMemorySyncStore()
+    if store.startswith(SQLITE_PREFIX):
+        from splitbrain.engine.adapters.sync_sqlite import SqliteSyncStore
+
+        return SqliteSyncStore.open(Path(store.removeprefix(SQLITE_PREFIX)))
+    if store.startswith(("postgresql://", "postgres://")):
+        from splitbrain.engine.adapters.sync_postgres import PostgresSyncStore
+
+        return PostgresSyncStore.open(store)
+    raise ValueError(f"store {store!r}: use 'memory', 'sqlite:PATH' or 'postgresql://...'")
+
+
+def _vault_path(store: str, *, fresh: bool) -> Path:
+    if store.startswith(SQLITE_PREFIX):
+        path = Path(f"{store.removeprefix(SQLITE_PREFIX)}.vault.sqlite")
+    else:
+        path = Path(tempfile.mkdtemp(prefix="splitbrain-vault-")) / "vault.sqlite"
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path

@@ -1,0 +1,208 @@
+"""CRM and portal change events (JSON webhooks) into the engine's facts.
+
+Both simulators send ``{type, resource, id, version, changed, actor, occurred_at, record}``.
+An event's inbox id is ``{system}:{resource}/{id}@{version}``: one id per record version, so a
+redelivery (or the same change announced twice) is recognised. The actor's role comes from the
+configured directory (``actor_roles``: the client names and roles the systems hand out); events
+caused by the engine's own writes (``engine_actors``) are echoes and change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from splitbrain.engine.adapters.sync_fields import crm_fields, identity_of, portal_fields
+from splitbrain.engine.domain.policy import Policy, Provenance
+from splitbrain.engine.service_layer.sync.inbound import (
+    ConsentChanged,
+    Ignored,
+    Inbound,
+    PoisonEventError,
+    RecordChanged,
+    SourceRecord,
+    WorkflowEvent,
+    WorkflowKind,
+)
+from splitbrain.engine.service_layer.sync.model import InboxItem
+
+_PROVENANCE = {
+    "automation": Provenance.AUTOMATION,
+    "provider": Provenance.PROVIDER_VERIFIED,
+}
+_REQUIRED = ("type", "resource", "id", "version", "actor", "occurred_at")
+
+
+def event_id(system: str, body: bytes) -> str:
+    """The inbox id of a webhook body; raises ``PoisonEventError`` when it is not an event."""
+    event = _event(f"{system}:?", body)
+    return f"{system}:{event['resource']}/{event['id']}@{event['version']}"
+
+
+def _event(ident: str, body: bytes) -> dict[str, Any]:
+    try:
+        event = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise PoisonEventError(
+            ident, f"body is not JSON ({exc.msg}); send a change event"
+        ) from None
+    if not isinstance(event, dict):
+        raise PoisonEventError(ident, "body is not a JSON object; send a change event")
+    missing = [name for name in _REQUIRED if name not in event]
+    if missing:
+        raise PoisonEventError(ident, f"change event lacks {', '.join(missing)}; send every key")
+    return event
+
+
+def _when(ident: str, text: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        raise PoisonEventError(
+            ident, "occurred_at is not an ISO 8601 time with an offset"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Webhooks:
+    policy: Policy
+    actor_roles: Mapping[str, str] = field(default_factory=dict)
+    engine_actors: frozenset[str] = frozenset({"engine"})
+
+    def _role(self, actor: str) -> str:
+        return self.actor_roles.get(actor, actor)
+
+    def _changed(
+        self,
+        *, system: str, event: Mapping[str, Any], fields: Mapping[str, str | None],
+        changed_fields: set[str], ident: str, raw: Mapping[str, Any],
+    ) -> RecordChanged:  # fmt: skip
+        role = self._role(str(event["actor"]))
+        record_id = str(event["id"]) if event["resource"] in ("Contact", "Account") else None
+        if record_id is None:
+            record_id = str(raw.get("account_id") or raw.get("contact_id") or "")
+            if not record_id:
+                raise PoisonEventError(ident, f"{event['resource']} event names no person record")
+        custom = raw.get("custom") or {}
+        return RecordChanged(
+            record=SourceRecord(
+                system, record_id,
+                str(event["version"]) if event["resource"] in ("Contact", "Account") else None,
+                identity_of(system, record_id, fields, raw) if event["type"].endswith(".created")
+                else None,
+            ),
+            changes={k: v for k, v in fields.items() if k in changed_fields},
+            actor=str(event["actor"]),
+            role=role,
+            occurred_at=_when(ident, event["occurred_at"]),
+            provenance=_PROVENANCE.get(role, Provenance.USER_ENTERED),
+            created=str(event["type"]).endswith(".created"),
+            manual=role not in ("automation", "sync_engine"),
+            override_reason=custom.get("override_reason") if isinstance(custom, dict) else None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CrmWebhooks(_Webhooks):
+    def translate(self, item: InboxItem) -> list[Inbound]:
+        event = _event(item.event_id, item.payload)
+        if event["actor"] in self.engine_actors:
+            return [Ignored("echo of the engine's own write")]
+        if event["resource"] != "Contact" or event["type"] == "contact.deleted":
+            return [Ignored(f"{event['type']} carries no matrix field")]
+        record = event.get("record") or {}
+        fields = crm_fields(record, self.policy)
+        changed = (
+            set(fields)
+            if event["type"] == "contact.created"
+            else _touched(
+                event.get("changed") or [],
+                crm_fields({c: record.get(c) for c in event.get("changed") or []}, self.policy),
+            )
+        )
+        return [
+            self._changed(
+                system="crm",
+                event=event,
+                fields=fields,
+                changed_fields=changed,
+                ident=item.event_id,
+                raw=record,
+            )
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class PortalWebhooks(_Webhooks):
+    def translate(self, item: InboxItem) -> list[Inbound]:
+        event = _event(item.event_id, item.payload)
+        if event["actor"] in self.engine_actors:
+            return [Ignored("echo of the engine's own write")]
+        kind, record = str(event["type"]), event.get("record") or {}
+        if kind.startswith("consent."):
+            return [self._consent(item.event_id, event, record)]
+        if kind.startswith("intake."):
+            return [self._intake(item.event_id, event, record)]
+        if kind.startswith(("account.", "preferences.")) and not kind.endswith(".deleted"):
+            fields = portal_fields(record, self.policy)
+            fields.pop("patient_visible_status", None)
+            changed = (
+                set(fields)
+                if kind.endswith(".created")
+                else set(
+                    portal_fields(
+                        {c: record.get(c) for c in event.get("changed") or []}, self.policy
+                    )
+                )
+            )
+            return [
+                self._changed(
+                    system="portal",
+                    event=event,
+                    fields=fields,
+                    changed_fields=changed,
+                    ident=item.event_id,
+                    raw=record,
+                )
+            ]
+        return [Ignored(f"{kind} carries no matrix field")]
+
+    def _consent(self, ident: str, event: Mapping[str, Any], record: Mapping[str, Any]) -> Inbound:
+        try:
+            account, purpose, channel = record["account_id"], record["purpose"], record["channel"]
+        except KeyError as missing:
+            raise PoisonEventError(ident, f"consent event lacks record.{missing.args[0]}") from None
+        period = record.get("period") or {}
+        end = period.get("end")
+        return ConsentChanged(
+            record=SourceRecord("portal", str(account), None),
+            purpose=str(purpose), channel=str(channel),
+            granted=event["type"] == "consent.granted",
+            occurred_at=_when(ident, event["occurred_at"]),
+            consent_ref=f"portal/Consent/{event['id']}",
+            period_end=_when(ident, end) if end else None,
+        )  # fmt: skip
+
+    def _intake(self, ident: str, event: Mapping[str, Any], record: Mapping[str, Any]) -> Inbound:
+        account = record.get("account_id")
+        if not account:
+            raise PoisonEventError(ident, "intake event lacks record.account_id")
+        kind = (
+            WorkflowKind.INTAKE_SUBMITTED
+            if event["type"].endswith(".created")
+            else WorkflowKind.INTAKE_UPDATED
+        )
+        return WorkflowEvent(
+            record=SourceRecord("portal", str(account), None), kind=kind,
+            reference=f"Intake/{event['id']}", actor=str(event["actor"]),
+            role=self._role(str(event["actor"])), occurred_at=_when(ident, event["occurred_at"]),
+        )  # fmt: skip
+
+
+def _touched(changed: list[str], fields: Mapping[str, str | None]) -> set[str]:
+    del changed
+    return set(fields)

@@ -1,0 +1,417 @@
+"""The SQLite sync store: the engine service's durable inbox and outbox, in the engine's file.
+
+It opens its own connection to the engine's SQLite file (WAL), beside the unit of work's, and
+keeps its tables apart (``sync_*``, schema in ``sync_sqlite_schema``).
+
+- Every method is one short transaction. Methods that write start with ``BEGIN IMMEDIATE``:
+  they take the file's write lock before reading, so a claim's read and its update see no other
+  writer in between, across threads and across processes on one file. A writer that finds the
+  lock taken waits up to ``busy_timeout_ms``.
+- ``synchronous=FULL`` (the default): a commit is on disk when the call returns, so ``receive``
+  may be acknowledged to the sender as soon as it returns, even across a power loss.
+- Threads: one connection behind a lock; SQLite serializes writers anyway, and the lock spares
+  threads of one process the file lock's busy-waiting.
+- Several processes on one file: safe (immediate transactions + leases). Keep the unit of
+  work's batches short: a batch holds the file's write lock until it commits.
+
+Example::
+
+    store = SqliteSyncStore.open(Path("out/engine.sqlite"))
+    store.receive(InboxItem("crm:evt-1", "crm", "webhook", b"{}", received_at=now))
+    store.close()
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from splitbrain.engine.adapters.sqlite_schema import micros
+from splitbrain.engine.adapters.sync_rules import (
+    INBOX_DEAD_LETTER,
+    OUTBOX_DEAD_LETTER,
+    check_claim,
+    check_terminal,
+    depths_from,
+    incident_id,
+    unknown_effect,
+    unknown_event,
+)
+from splitbrain.engine.adapters.sync_sqlite_rows import (
+    INBOX_CLAIMABLE,
+    OUTBOX_CLAIMABLE,
+    effect_from,
+    effect_params,
+    headers_json,
+    incident_from,
+    item_from,
+    opt_micros,
+)
+from splitbrain.engine.adapters.sync_sqlite_schema import ensure_sync_schema
+from splitbrain.engine.service_layer.errors import StoreClosed, StoreError
+from splitbrain.engine.service_layer.sync.model import (
+    InboxItem,
+    InboxState,
+    Incident,
+    OutboxEffect,
+    QueueDepths,
+)
+from splitbrain.engine.service_layer.sync.ports import SyncStore
+
+__all__ = ["SqliteSyncStore"]
+
+Synchronous = Literal["FULL", "NORMAL"]
+
+
+class SqliteSyncStore(SyncStore):
+    """The sync store in a SQLite file; see the module docstring for durability and locking."""
+
+    def __init__(self, conn: sqlite3.Connection, *, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls, path: Path | str, *, synchronous: Synchronous = "FULL", busy_timeout_ms: int = 5000
+    ) -> SqliteSyncStore:
+        """Open the engine's SQLite file at ``path`` (created if absent) with WAL on and the
+        sync tables created or checked."""
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(
+                    f"sync store {path} could not switch to WAL mode (got {mode}); use a file "
+                    "on a local disk, not ':memory:' or a network share"
+                )
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            conn.row_factory = sqlite3.Row
+            ensure_sync_schema(conn, str(path))
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path=str(path))
+
+    @contextmanager
+    def _tx(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """One transaction under the lock; ``BEGIN IMMEDIATE`` takes the write lock first."""
+        with self._lock:
+            if self._closed:
+                raise StoreClosed(self.path)
+            try:
+                self._conn.execute(begin)
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._rollback()
+                    raise
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(
+                    f"sync store {self.path} failed a transaction ({exc.__class__.__name__}: "
+                    f"{exc}); 'locked' means another writer held the file longer than "
+                    "busy_timeout_ms: retry, and keep other writers' transactions short"
+                ) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read of several statements (a deferred transaction takes no lock)."""
+        with self._tx("BEGIN") as conn:
+            yield conn
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    # -- inbox ------------------------------------------------------------------------------
+    def receive(self, item: InboxItem) -> bool:
+        with self._tx() as conn:
+            known = conn.execute(
+                "UPDATE sync_inbox SET deliveries = deliveries + 1 WHERE event_id = ?",
+                (item.event_id,),
+            ).rowcount
+            if known:
+                return False
+            conn.execute(
+                "INSERT INTO sync_inbox (event_id, source, channel, payload, received_at, state,"
+                " attempts, deliveries, not_before) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                (
+                    item.event_id,
+                    item.source,
+                    item.channel,
+                    item.payload,
+                    micros(item.received_at),
+                    item.deliveries,
+                    opt_micros(item.not_before),
+                ),
+            )
+            return True
+
+    def claim_inbox(
+        self, worker: str, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[InboxItem]:
+        check_claim(limit)
+        with self._tx() as conn:
+            seqs = [r[0] for r in conn.execute(INBOX_CLAIMABLE, (micros(now), limit))]
+            return [
+                item_from(
+                    conn.execute(
+                        "UPDATE sync_inbox SET state = 'claimed', worker = ?, lease_until = ?,"
+                        " attempts = attempts + 1 WHERE seq = ? RETURNING *",
+                        (worker, micros(now + lease), seq),
+                    ).fetchone()
+                )
+                for seq in seqs
+            ]
+
+    def finish_inbox(
+        self,
+        event_id: str,
+        state: InboxState,
+        *,
+        detail: str | None,
+        effects: Sequence[OutboxEffect] = (),
+        now: datetime,
+    ) -> None:
+        check_terminal(event_id, state)
+        with self._tx() as conn:
+            if _inbox_state(conn, event_id).terminal:
+                return
+            conn.executemany(
+                "INSERT INTO sync_outbox (effect_id, event_id, target, method, path, body,"
+                " idempotency_key, ordering_key, created_at, headers, next_attempt_at, state,"
+                " attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)"
+                " ON CONFLICT (effect_id) DO NOTHING",
+                [effect_params(e) for e in effects],
+            )
+            conn.execute(
+                "UPDATE sync_inbox SET state = ?, detail = ?, not_before = NULL, worker = NULL,"
+                " lease_until = NULL WHERE event_id = ?",
+                (state.value, detail, event_id),
+            )
+
+    def release_inbox(self, event_id: str, *, retry_at: datetime, detail: str) -> None:
+        with self._tx() as conn:
+            if _inbox_state(conn, event_id) is not InboxState.CLAIMED:
+                return
+            conn.execute(
+                "UPDATE sync_inbox SET state = 'pending', not_before = ?, detail = ?,"
+                " worker = NULL, lease_until = NULL WHERE event_id = ?",
+                (micros(retry_at), detail, event_id),
+            )
+
+    def inbox_item(self, event_id: str) -> InboxItem | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM sync_inbox WHERE event_id = ?", (event_id,))
+            found = row.fetchone()
+        return None if found is None else item_from(found)
+
+    def inbox(self, *, states: frozenset[InboxState] | None = None) -> list[InboxItem]:
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM sync_inbox ORDER BY seq").fetchall()
+        items = [item_from(r) for r in rows]
+        return [i for i in items if states is None or i.state in states]
+
+    # -- outbox -----------------------------------------------------------------------------
+    def claim_outbox(
+        self, worker: str, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxEffect]:
+        check_claim(limit)
+        with self._tx() as conn:
+            seqs = [r[0] for r in conn.execute(OUTBOX_CLAIMABLE, (micros(now), limit))]
+            return [
+                effect_from(
+                    conn.execute(
+                        "UPDATE sync_outbox SET state = 'claimed', worker = ?, lease_until = ?,"
+                        " attempts = attempts + 1 WHERE seq = ? RETURNING *",
+                        (worker, micros(now + lease), seq),
+                    ).fetchone()
+                )
+                for seq in seqs
+            ]
+
+    def effect_sent(self, effect_id: str, *, status: int, now: datetime) -> None:
+        with self._tx() as conn:
+            if not _effect_open(conn, effect_id):
+                return
+            conn.execute(
+                "UPDATE sync_outbox SET state = 'sent', last_status = ?, worker = NULL,"
+                " lease_until = NULL WHERE effect_id = ?",
+                (status, effect_id),
+            )
+
+    def effect_retry(
+        self, effect_id: str, *, next_attempt_at: datetime, status: int | None, detail: str
+    ) -> None:
+        with self._tx() as conn:
+            if not _effect_open(conn, effect_id):
+                return
+            conn.execute(
+                "UPDATE sync_outbox SET state = 'pending', next_attempt_at = ?, last_status = ?,"
+                " detail = ?, worker = NULL, lease_until = NULL WHERE effect_id = ?",
+                (micros(next_attempt_at), status, detail, effect_id),
+            )
+
+    def effect_replace(self, effect: OutboxEffect) -> None:
+        with self._tx() as conn:
+            _effect_open(conn, effect.effect_id)  # an unknown id raises
+            conn.execute(
+                "UPDATE sync_outbox SET path = ?, body = ?, headers = ?"
+                " WHERE effect_id = ? AND state = 'claimed'",
+                (effect.path, effect.body, headers_json(effect.headers), effect.effect_id),
+            )
+
+    def effect_dead(self, effect_id: str, *, status: int | None, reason: str, now: datetime) -> str:
+        with self._tx() as conn:
+            if _effect_open(conn, effect_id):
+                conn.execute(
+                    "UPDATE sync_outbox SET state = 'dead_lettered', last_status = ?, detail = ?,"
+                    " worker = NULL, lease_until = NULL WHERE effect_id = ?",
+                    (status, reason, effect_id),
+                )
+            return _open_incident(conn, OUTBOX_DEAD_LETTER, effect_id, reason, now)
+
+    def effect_cancel(self, effect_id: str, *, reason: str, now: datetime) -> None:
+        with self._tx() as conn:
+            if _effect_open(conn, effect_id):
+                conn.execute(
+                    "UPDATE sync_outbox SET state = 'cancelled', detail = ?, worker = NULL,"
+                    " lease_until = NULL WHERE effect_id = ?",
+                    (reason, effect_id),
+                )
+
+    def effect(self, effect_id: str) -> OutboxEffect | None:
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT * FROM sync_outbox WHERE effect_id = ?", (effect_id,)
+            ).fetchone()
+        return None if found is None else effect_from(found)
+
+    def outbox(self, *, event_id: str | None = None) -> list[OutboxEffect]:
+        with self._read() as conn:
+            if event_id is None:
+                rows = conn.execute("SELECT * FROM sync_outbox ORDER BY seq").fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT * FROM sync_outbox WHERE event_id = ? ORDER BY seq", (event_id,)
+                ).fetchall()
+        return [effect_from(r) for r in rows]
+
+    # -- incidents and dead letters -----------------------------------------------------------
+    def dead_letter_inbox(self, event_id: str, *, reason: str, now: datetime) -> str:
+        with self._tx() as conn:
+            if not _inbox_state(conn, event_id).terminal:
+                conn.execute(
+                    "UPDATE sync_inbox SET state = 'dead_lettered', detail = ?, worker = NULL,"
+                    " lease_until = NULL WHERE event_id = ?",
+                    (reason, event_id),
+                )
+            return _open_incident(conn, INBOX_DEAD_LETTER, event_id, reason, now)
+
+    def incidents(self, *, open_only: bool = True) -> list[Incident]:
+        where = " WHERE closed_at IS NULL" if open_only else ""
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT * FROM sync_incidents{where} ORDER BY seq").fetchall()
+        return [incident_from(r) for r in rows]
+
+    def depths(self) -> QueueDepths:
+        with self._read() as conn:
+            inbox = _counts(conn, "SELECT state, count(*) FROM sync_inbox GROUP BY state")
+            outbox = _counts(conn, "SELECT state, count(*) FROM sync_outbox GROUP BY state")
+            incidents = conn.execute(
+                "SELECT count(*) FROM sync_incidents WHERE closed_at IS NULL"
+            ).fetchone()[0]
+        return depths_from(inbox, outbox, int(incidents))
+
+    # -- the engine's view of other systems' records -----------------------------------------
+    def remember_record(
+        self, system: str, record_id: str, *, person: str, version: str | None
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO sync_records (system, record_id, person, version) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (system, record_id) DO UPDATE SET person = excluded.person,"
+                " version = excluded.version",
+                (system, record_id, person, version),
+            )
+
+    def record_of(self, system: str, person: str) -> tuple[str, str | None] | None:
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT record_id, version FROM sync_records WHERE system = ? AND person = ?"
+                " ORDER BY seq LIMIT 1",
+                (system, person),
+            ).fetchone()
+        return None if found is None else (found[0], found[1])
+
+    def person_of(self, system: str, record_id: str) -> str | None:
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT person FROM sync_records WHERE system = ? AND record_id = ?",
+                (system, record_id),
+            ).fetchone()
+        return None if found is None else str(found[0])
+
+    def replica(self, system: str, person: str, field: str) -> int | None:
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT version FROM sync_replicas WHERE system = ? AND person = ? AND field = ?",
+                (system, person, field),
+            ).fetchone()
+        return None if found is None else int(found[0])
+
+    def set_replica(self, system: str, person: str, field: str, version: int) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO sync_replicas (system, person, field, version) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (system, person, field)"
+                " DO UPDATE SET version = max(version, excluded.version)",
+                (system, person, field, version),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+
+def _inbox_state(conn: sqlite3.Connection, event_id: str) -> InboxState:
+    found = conn.execute("SELECT state FROM sync_inbox WHERE event_id = ?", (event_id,))
+    row = found.fetchone()
+    if row is None:
+        raise unknown_event(event_id)
+    return InboxState(row[0])
+
+
+def _effect_open(conn: sqlite3.Connection, effect_id: str) -> bool:
+    found = conn.execute("SELECT state FROM sync_outbox WHERE effect_id = ?", (effect_id,))
+    row = found.fetchone()
+    if row is None:
+        raise unknown_effect(effect_id)
+    return row[0] in ("pending", "claimed")
+
+
+def _counts(conn: sqlite3.Connection, query: str) -> list[tuple[str, int]]:
+    return [(str(r[0]), int(r[1])) for r in conn.execute(query)]
+
+
+def _open_incident(
+    conn: sqlite3.Connection, kind: str, ref: str, reason: str, now: datetime
+) -> str:
+    ident = incident_id(kind, ref)
+    conn.execute(
+        "INSERT INTO sync_incidents (incident_id, kind, ref, reason, opened_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id) DO NOTHING",
+        (ident, kind, ref, reason, micros(now)),
+    )
+    return ident

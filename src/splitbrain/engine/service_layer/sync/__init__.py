@@ -1,0 +1,1 @@
+"""The engine as a service: a durable inbox, the worker that decides, an outbox that delivers."""
