@@ -27,17 +27,24 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-# PostgreSQL server binaries for the postgres tests: Debian's package, installed when missing
-# and we may (CI, or root with apt-get); elsewhere those tests skip with a message.
+# PostgreSQL server binaries for the postgres tests (tests/postgres_server.py starts a throwaway
+# cluster with them): Debian's package, installed only when missing and we may (CI=true, through
+# sudo when not root; or root with apt-get). Elsewhere, or with $SPLITBRAIN_TEST_POSTGRES set,
+# nothing is installed and the postgres tests skip (or use that server).
+PG_INITDB = /usr/lib/postgresql/*/bin/initdb
+PG_CONFIG = pg_config
+APT_POSTGRES = env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql
 postgres:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	@if [ -n "$$SPLITBRAIN_TEST_POSTGRES" ]; then :; \
+	elif ls $(PG_INITDB) >/dev/null 2>&1 || test -x "$$($(PG_CONFIG) --bindir 2>/dev/null)/initdb"; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || [ "$$CI" = "true" ]; }; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
 	  echo "installing Debian's postgresql package for the postgres tests"; \
-	  apt-get install -y -qq --no-install-recommends postgresql >/dev/null 2>&1 || \
-	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }; \
+	  $$SUDO $(APT_POSTGRES) >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO $(APT_POSTGRES) >/dev/null; }; \
 	elif [ "$$CI" = "true" ]; then \
-	  echo "PostgreSQL server binaries are missing and cannot be installed (not root)" >&2; exit 1; \
-	else echo "PostgreSQL server binaries not found: the postgres tests will be skipped"; fi
+	  echo "PostgreSQL server binaries are missing and apt-get is not available to install them" >&2; exit 1; \
+	else echo "PostgreSQL server binaries not found (installing needs apt-get and root or CI=true): the postgres tests will be skipped"; fi
 
 pytest: $(STAMP) postgres
 	$(BIN)/pytest $(PYTEST_ARGS)

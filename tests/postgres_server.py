@@ -72,9 +72,7 @@ def server_bindir() -> Path | None:
     candidates: list[Path] = []
     pg_config = shutil.which("pg_config")
     if pg_config:
-        found = subprocess.run(
-            [pg_config, "--bindir"], check=False, capture_output=True, text=True
-        )
+        found = subprocess.run([pg_config, "--bindir"], check=False, capture_output=True, text=True)
         if found.returncode == 0:
             candidates.append(Path(found.stdout.strip()))
     by_version = sorted(

@@ -15,8 +15,15 @@ GET/PUT  /_admin/ground-truth         opaque JSON kept for the checker
 GET/PUT  /_admin/clock                {"now": ISO-8601}; PUT sets a SimClock
 POST     /_admin/clock/advance        {"seconds": float}
 GET      /_admin/webhooks             endpoints, pending deliveries, dead letters
+PUT      /_admin/webhooks/{name}      register a receiver {url, secret?, headers?} (or
+                                      replace it: deliveries queued for it are dropped)
+DELETE   /_admin/webhooks/{name}      remove a receiver and its queued deliveries
 POST     /_admin/webhooks/drain       wait until every queued delivery finished
 =======  ===========================  ==================================================
+
+The webhook routes work on every simulator (the EHR has no ``/webhooks`` of its own: its
+FHIR Subscriptions are resources), are recorded in the history as ``create`` / ``write`` /
+``delete`` of ``Webhook/{name}``, and answer 404 for a name that is not registered.
 """
 
 from __future__ import annotations
@@ -25,16 +32,25 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Depends, Request
-from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from simulators._shared.auth import ADMIN_ROLE, require_role
 from simulators._shared.clock import SimClock
-from simulators._shared.errors import BadRequest, Conflict
+from simulators._shared.errors import BadRequest, Conflict, NotFound
 from simulators._shared.faults import FaultPlan
 from simulators._shared.middleware import request_state
 from simulators._shared.runtime import Runtime
+from simulators._shared.webhooks import WebhookEndpoint
+
+_RECEIVER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+class Resettable(Protocol):
+    """Anything with state an admin reset clears (an idempotency cache, a rate limiter)."""
+
+    def reset(self) -> None: ...
 
 
 class SimulatorState(Protocol):
@@ -55,6 +71,18 @@ class ClockAdvance(BaseModel):
 
 class Recording(BaseModel):
     enabled: bool
+
+
+class Receiver(BaseModel):
+    """A webhook receiver as ``PUT /_admin/webhooks/{name}`` takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+    secret: Annotated[str, StringConstraints(min_length=8, max_length=256)] | None = None
+    headers: dict[str, Annotated[str, StringConstraints(max_length=1000)]] = Field(
+        default_factory=dict
+    )
 
 
 def _require_admin(request: Request) -> str:
@@ -169,6 +197,39 @@ def _webhook_routes(router: APIRouter, runtime: Runtime) -> None:
             "pending": hooks.pending(),
             "dead_letters": len(hooks.dead_letters),
         }
+
+    @router.put("/webhooks/{name}")
+    async def put_webhook(
+        body: Receiver,
+        request: Request,
+        name: Annotated[str, Path(pattern=_RECEIVER_NAME)],
+    ) -> JSONResponse:
+        hooks, history = runtime.webhooks, runtime.history
+        wanted = WebhookEndpoint(name, body.url, dict(body.headers), body.secret)
+        current = next((e for e in hooks.endpoints() if e.name == name), None)
+        op = history.invoke(
+            request_state(request).context,
+            "create" if current is None else "write",
+            f"Webhook/{name}",
+        )
+        if current is not None and current != wanted:
+            hooks.unregister(name)
+        if current != wanted:
+            hooks.register(wanted)
+        history.ok(op, outcome="unchanged" if current == wanted else "ok")
+        status = 201 if current is None else 200
+        return JSONResponse({"name": name, "url": body.url}, status_code=status)
+
+    @router.delete("/webhooks/{name}")
+    async def delete_webhook(name: str, request: Request) -> dict[str, Any]:
+        hooks, history = runtime.webhooks, runtime.history
+        op = history.invoke(request_state(request).context, "delete", f"Webhook/{name}")
+        if name not in {e.name for e in hooks.endpoints()}:
+            history.fail(op, outcome="not_found")
+            raise NotFound(f"no webhook receiver named {name!r}; GET /_admin/webhooks lists them")
+        hooks.unregister(name)
+        history.ok(op)
+        return {"name": name, "deleted": True}
 
     @router.post("/webhooks/drain")
     async def drain(timeout: float = 30.0) -> dict[str, int]:

@@ -1,11 +1,15 @@
 """Time for the simulators: the wall clock, or a simulated clock tests move by hand.
 
 One ``SimClock`` instance passed to the EHR, CRM and portal settings makes all three agree on
-"now"; advancing it runs the listeners (the CRM's campaign schedule, SLA timers) in order::
+"now"; advancing it runs the listeners (the CRM's campaign schedule, SLA timers) in order. A
+listener lives as long as whatever registered it: ``on_advance`` returns the handle that removes
+it (``off_advance`` does the same by listener), so an app that stops stops listening::
 
     clock = SimClock(datetime(2025, 1, 6, 9, 0, tzinfo=UTC))
-    clock.on_advance(lambda before, after: print(before, "->", after))
-    clock.advance(timedelta(hours=2))
+    stop = clock.on_advance(lambda before, after: print(before, "->", after))
+    clock.advance(timedelta(hours=2))   # prints
+    stop()
+    clock.advance(timedelta(hours=2))   # prints nothing
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from simulators._shared.errors import ClockWentBackwards, ConfigurationError
 DEFAULT_START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 AdvanceListener = Callable[[datetime, datetime], None]
+Unsubscribe = Callable[[], None]
 
 
 @runtime_checkable
@@ -74,13 +79,45 @@ class SimClock:
             )
         return self.set(self._now + step)
 
-    def on_advance(self, listener: AdvanceListener) -> None:
-        """Call ``listener(before, after)`` after every set/advance, in registration order."""
-        self._listeners.append(listener)
+    def on_advance(self, listener: AdvanceListener) -> Unsubscribe:
+        """Call ``listener(before, after)`` after every set/advance, in registration order.
+
+        Returns the handle that removes this registration (calling it twice is harmless).
+        """
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            self.off_advance(listener)
+
+        return unsubscribe
+
+    def off_advance(self, listener: AdvanceListener) -> bool:
+        """Stop calling ``listener`` (its latest registration); False if it was not registered."""
+        with self._lock:
+            for index in range(len(self._listeners) - 1, -1, -1):
+                if self._listeners[index] == listener:
+                    del self._listeners[index]
+                    return True
+        return False
 
     def _notify(self, before: datetime, after: datetime) -> None:
-        for listener in tuple(self._listeners):
+        with self._lock:
+            listeners = tuple(self._listeners)
+        for listener in listeners:
             listener(before, after)
+
+
+def follow_clock(clock: Clock, listener: AdvanceListener) -> Unsubscribe:
+    """Register ``listener`` when ``clock`` is a ``SimClock`` (the wall clock never jumps);
+    returns the handle that removes it (a no-op for other clocks)."""
+    if isinstance(clock, SimClock):
+        return clock.on_advance(listener)
+    return _nothing
+
+
+def _nothing() -> None:
+    return None
 
 
 def _aware(instant: datetime) -> datetime:

@@ -5,12 +5,19 @@ The tree::
     SimulatorError                    status 500, code "internal"
     ├── BadRequest                    400 "bad_request" (malformed request; the caller's fault)
     │   └── Unprocessable             422 "unprocessable" (well-formed but invalid content)
+    │       ├── InvalidField          422 "invalid_field" (.field: the path of the bad field)
+    │       └── IdempotencyKeyReused  422 "idempotency_key_reused"
     ├── Unauthenticated               401 "unauthenticated" (no or unknown bearer key)
     ├── Forbidden                     403 "forbidden" (the client's role may not do this)
     ├── NotFound                      404 "not_found"
+    │   └── RecordNotFound            404 "record_not_found"
     ├── Conflict                      409 "conflict"
-    │   └── ClockWentBackwards        409 "clock_backwards" (a SimClock never moves back)
+    │   ├── ClockWentBackwards        409 "clock_backwards" (a SimClock never moves back)
+    │   └── IdempotencyInFlight       409 "idempotency_in_flight"
     ├── PreconditionFailed            412 "precondition_failed" (If-Match did not match)
+    │   └── StaleVersion              412 "stale_version" (record, expected, current)
+    ├── PreconditionRequired          428 "if_match_required" (blind writes refused)
+    ├── RateLimited                   429 "rate_limited" with Retry-After (a client's budget)
     ├── InjectedFault                 a fault from the fault plan, never a real failure
     │   ├── InjectedRateLimit         429 "rate_limited" with Retry-After
     │   ├── InjectedServerError       5xx "injected_error"
@@ -18,12 +25,17 @@ The tree::
     └── ConfigurationError            500 "configuration" (bad settings or a bad fault plan)
 
 Simulators subclass these (the EHR's ``FhirError`` tree, the CRM's errors) and register one
-renderer that turns any ``SimulatorError`` into their protocol's body. Messages name ids, tokens
-and field names, never a PHI value.
+renderer that turns any ``SimulatorError`` into their protocol's body; ``details()`` is what an
+error adds to a body beyond code and message (``record_errors.record_error`` uses it). The
+record errors (``InvalidField`` ... ``RateLimited``) belong to the versioned record tables
+(``records.py``) and the request gate (``gate.py``) that the CRM and the portal share. Messages
+name ids, tokens and field names, never a PHI value.
 """
 
 # ruff: noqa: N818  (HTTP-status names read better than FooError; httpx does the same)
 from __future__ import annotations
+
+from typing import Any
 
 
 class SimulatorError(Exception):
@@ -42,6 +54,10 @@ class SimulatorError(Exception):
         """Extra response headers this error carries (e.g. Retry-After)."""
         return {}
 
+    def details(self) -> dict[str, Any]:
+        """Extra body fields this error carries (e.g. the current version); no PHI."""
+        return {}
+
 
 class BadRequest(SimulatorError):
     status = 400
@@ -51,6 +67,20 @@ class BadRequest(SimulatorError):
 class Unprocessable(BadRequest):
     status = 422
     code = "unprocessable"
+
+
+class InvalidField(Unprocessable):
+    """A field's content breaks a rule; ``field`` is its path (``consents.HMARKT.sms``)."""
+
+    code = "invalid_field"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
 
 
 class Unauthenticated(SimulatorError):
@@ -71,6 +101,10 @@ class NotFound(SimulatorError):
     code = "not_found"
 
 
+class RecordNotFound(NotFound):
+    code = "record_not_found"
+
+
 class Conflict(SimulatorError):
     status = 409
     code = "conflict"
@@ -80,9 +114,53 @@ class ClockWentBackwards(Conflict):
     code = "clock_backwards"
 
 
+class IdempotencyInFlight(Conflict):
+    code = "idempotency_in_flight"
+
+
 class PreconditionFailed(SimulatorError):
     status = 412
     code = "precondition_failed"
+
+
+class StaleVersion(PreconditionFailed):
+    code = "stale_version"
+
+    def __init__(self, record: str, *, expected: int, current: int) -> None:
+        super().__init__(
+            f"{record} is at version {current}, but If-Match named version {expected}; read "
+            f"{record} again and retry with If-Match: {current}"
+        )
+        self.record = record
+        self.expected = expected
+        self.current = current
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "expected_version": self.expected,
+            "current_version": self.current,
+        }
+
+
+class PreconditionRequired(SimulatorError):
+    status = 428
+    code = "if_match_required"
+
+
+class RateLimited(SimulatorError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+    def details(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
 
 
 class InjectedFault(SimulatorError):

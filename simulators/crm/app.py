@@ -14,31 +14,19 @@ per-client rate limits and campaign automation on the simulated clock. See READM
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from simulators._shared import Runtime, SimClock, SimulatorSettings, build_app
-from simulators.crm.errors import crm_error, validation_handler
-from simulators.crm.events import ChangeEvents
-from simulators.crm.gate import GatedRoute, RequestGate
+from simulators._shared import Runtime, SimulatorSettings, build_app, subscriptions
+from simulators._shared.change_events import bind_events
+from simulators._shared.clock import follow_clock
+from simulators._shared.gate import GatedRoute, RequestGate
+from simulators._shared.record_errors import record_error, record_validation_handler
 from simulators.crm.options import crm_options
-from simulators.crm.routers import (
-    campaigns,
-    cases,
-    contacts,
-    leads,
-    outreach,
-    pipeline,
-    subscriptions,
-    tasks,
-)
+from simulators.crm.routers import campaigns, cases, contacts, leads, outreach, pipeline, tasks
 from simulators.crm.store import CrmStore
 
-__all__ = ["bind_events", "create_app"]
+__all__ = ["create_app"]
 
 _DESCRIPTION = (
     "A mock CRM: contacts carry a patient token (never an MRN); records are versioned "
@@ -54,10 +42,9 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
     runtime = Runtime("crm", settings)
     options = crm_options(settings)
     store = CrmStore(runtime, options)
-    gate = RequestGate.from_options(runtime, options, crm_error)
+    gate = RequestGate.from_options(runtime, options, record_error)
     store.on_reset(gate)
-    if isinstance(runtime.clock, SimClock):
-        runtime.clock.on_advance(store.outreach.on_advance)
+    unfollow = follow_clock(runtime.clock, store.outreach.on_advance)
     app = build_app(
         runtime,
         title="CRM simulator",
@@ -73,20 +60,10 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
             pipeline.router(store),
             subscriptions.router(runtime, GatedRoute),
         ],
-        render=crm_error,
-        error_handlers={RequestValidationError: validation_handler},
+        render=record_error,
+        error_handlers={RequestValidationError: record_validation_handler},
         lifespan=bind_events(store.events),
+        on_shutdown=[unfollow],  # a stopped app's campaigns no longer run on a shared clock
     )
     app.state.gate = gate
     return app
-
-
-def bind_events(events: ChangeEvents) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan that delivers change events from the loop serving the app."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        events.bind(asyncio.get_running_loop())
-        yield
-
-    return lifespan

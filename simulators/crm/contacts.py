@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from simulators._shared import OpContext, PreconditionFailed
+from simulators._shared.records import Record
 from simulators.crm.errors import MultipleMatches
-from simulators.crm.records import Record
 from simulators.crm.schemas import check_consents
 from simulators.crm.store import CrmStore
 

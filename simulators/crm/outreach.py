@@ -22,9 +22,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from simulators._shared import OpContext, Runtime
-from simulators.crm.errors import ConsentDenied, InvalidField
-from simulators.crm.events import ChangeEvents
-from simulators.crm.records import Record, Table
+from simulators._shared.change_events import ChangeEvents
+from simulators._shared.errors import InvalidField
+from simulators._shared.records import Record, Table
+from simulators.crm.errors import ConsentDenied
 
 __all__ = ["AUTOMATION", "Outreach", "consent_allows"]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from simulators.crm.schemas import Ident, RecordFields
+from simulators._shared.record_fields import Ident, RecordFields
 from simulators.crm.vocabulary import OUTREACH_CHANNELS, PURPOSES
 
 __all__ = ["CAMPAIGN_DEFAULTS", "CampaignFields", "SendRequest"]

@@ -11,8 +11,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
+from simulators._shared.record_fields import (
+    Address,
+    Email,
+    ExternalId,
+    Ident,
+    Name,
+    Phone,
+    RecordFields,
+    Text,
+)
 from simulators.crm.vocabulary import (
     CASE_PRIORITIES,
     CASE_STATUSES,
@@ -27,28 +37,16 @@ __all__ = [
     "CASE_DEFAULTS",
     "LEAD_DEFAULTS",
     "TASK_DEFAULTS",
-    "Address",
     "CaseFields",
     "ConsentFlags",
     "ContactFields",
-    "Email",
-    "ExternalId",
-    "Ident",
     "LeadFields",
-    "Name",
-    "Phone",
-    "RecordFields",
     "TaskFields",
     "check_consents",
 ]
 
 Role = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(max_length=2000)]
-Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
 CustomKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
-Phone = Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9+().\- ]+$")]
 ConsentFlags = dict[str, dict[str, bool]]
 
 LEAD_DEFAULTS: dict[str, Any] = {"stage": "New Lead", "status": "open"}
@@ -79,43 +77,14 @@ def check_consents(flags: ConsentFlags) -> ConsentFlags:
     return flags
 
 
-class RecordFields(BaseModel):
-    """Base: unknown fields are refused; ``fields()`` is what the client actually sent."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    def fields(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_unset=True)
-
-
-class ExternalId(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    system: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{0,31}$")]
-    value: Ident
-
-
-class Address(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    line: Text | None = None
-    city: Name | None = None
-    state: Name | None = None
-    postcode: Annotated[str, StringConstraints(max_length=16)] | None = None
-
-
 class ContactFields(RecordFields):
     patient_ref: str | None = None
     external_ids: list[ExternalId] | None = None
     first_name: Name | None = None
     last_name: Name | None = None
     preferred_name: Name | None = None
-    email: (
-        Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None
-    ) = None
-    phone: Annotated[str, StringConstraints(max_length=32, pattern=r"^[0-9+().\- ]+$")] | None = (
-        None
-    )
+    email: Email | None = None
+    phone: Phone | None = None
     birth_date: date | None = None
     language: Annotated[str, StringConstraints(max_length=35)] | None = None
     address: Address | None = None

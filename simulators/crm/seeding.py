@@ -20,9 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulators._shared import BadRequest
+from simulators._shared.record_fields import RecordFields
+from simulators._shared.records import Record
 from simulators.crm.contacts import CONTACT_DEFAULTS
 from simulators.crm.outreach_models import CAMPAIGN_DEFAULTS, CampaignFields
-from simulators.crm.records import Record
 from simulators.crm.schemas import (
     CASE_DEFAULTS,
     LEAD_DEFAULTS,
@@ -30,7 +31,6 @@ from simulators.crm.schemas import (
     CaseFields,
     ContactFields,
     LeadFields,
-    RecordFields,
     TaskFields,
 )
 from simulators.crm.store import CrmStore

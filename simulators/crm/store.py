@@ -11,24 +11,21 @@ import re
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from simulators._shared import Runtime
-from simulators.crm.errors import InvalidField
-from simulators.crm.events import ChangeEvents
+from simulators._shared.admin import Resettable
+from simulators._shared.change_events import ChangeEvents
+from simulators._shared.errors import InvalidField
+from simulators._shared.records import Table, Validator
 from simulators.crm.options import CrmOptions
 from simulators.crm.outreach import Outreach
-from simulators.crm.records import Table, Validator
 from simulators.crm.validation import check_patient_ref, has_mrn_marker
 
 __all__ = ["DEFAULT_SLA_MINUTES", "CrmStore"]
 
 #: A task's SLA when neither ``due_at`` nor ``sla_minutes`` is given, by priority.
 DEFAULT_SLA_MINUTES: dict[str, int] = {"urgent": 60, "high": 240, "normal": 1440, "low": 4320}
-
-
-class Resettable(Protocol):
-    def reset(self) -> None: ...
 
 
 class CrmStore:

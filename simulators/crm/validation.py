@@ -1,4 +1,4 @@
-"""Rules the CRM enforces on content: patient references are tokens, versions are integers.
+"""Rules the CRM enforces on content: patient references are tokens, never MRNs.
 
 >>> check_patient_ref("tok_8f3a91c2", TOKEN)          # fine
 >>> check_patient_ref("SYN-00412345", TOKEN)          # raises MrnNotAllowed (422)
@@ -10,21 +10,12 @@ simulators.crm.errors.MrnNotAllowed: field 'patient_ref' looks like a medical re
 from __future__ import annotations
 
 import re
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import Depends, Header
-
-from simulators.crm.errors import InvalidField, MrnNotAllowed, NotAToken
+from simulators.crm.errors import MrnNotAllowed, NotAToken
 from simulators.crm.options import DEFAULT_TOKEN_PATTERN
 
-__all__ = [
-    "TOKEN",
-    "IfMatch",
-    "check_patient_ref",
-    "has_mrn_marker",
-    "looks_like_mrn",
-    "parse_if_match",
-]
+__all__ = ["TOKEN", "check_patient_ref", "has_mrn_marker", "looks_like_mrn"]
 
 TOKEN: Final = re.compile(DEFAULT_TOKEN_PATTERN)
 
@@ -32,7 +23,6 @@ _MRN_SHAPES: Final = (
     re.compile(r"(?i)(mrn|syn)[-:_ ]?\d{4,}"),  # SYN-00412345, MRN:123456, mrn1234
     re.compile(r"(?i)(?!tok_)[a-z]{0,3}[-_]?\d{5,}"),  # 00412345, E123456, HSP-1234567
 )
-_VERSION: Final = re.compile(r'(?:W/)?"?(\d{1,18})"?')
 
 
 def has_mrn_marker(value: str) -> bool:
@@ -62,25 +52,3 @@ def check_patient_ref(value: str, token: re.Pattern[str], field: str = "patient_
             f"field '{field}' is not a patient token (expected the form {token.pattern}); send "
             "the token the vault issued for the person",
         )
-
-
-def parse_if_match(value: str | None) -> int | None:
-    """``3``, ``"3"`` or ``W/"3"`` -> 3; absent -> None; anything else is a 422 naming If-Match."""
-    if value is None:
-        return None
-    found = _VERSION.fullmatch(value.strip())
-    if found is None:
-        raise InvalidField(
-            "If-Match",
-            "header 'If-Match' must carry one record version, e.g. If-Match: \"3\" (the "
-            "'version' of the record you last read)",
-        )
-    return int(found.group(1))
-
-
-def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    return parse_if_match(if_match)
-
-
-#: A route parameter: the ``If-Match`` header as a version number (or None).
-IfMatch = Annotated[int | None, Depends(_if_match)]

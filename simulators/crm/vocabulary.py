@@ -1,8 +1,9 @@
 """The CRM's words: consent purposes and channels, pipeline stages, task and case states.
 
-The purposes are HL7 v3 ActReason (PurposeOfUse) codes; the portal validates against the same
-list. The pipeline stage names are the CRM's own (an ownership matrix maps them to canonical
-stages); they match the names the synthetic population gives CRM records.
+The purposes (HL7 v3 ActReason PurposeOfUse codes) and channels are the shared lists of
+``simulators._shared.vocabulary``: the portal validates against the same ones. The pipeline
+stage names are the CRM's own (an ownership matrix maps them to canonical stages); they match
+the names the synthetic population gives CRM records.
 
 >>> PURPOSES["HMARKT"]
 'healthcare marketing'
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from simulators._shared.vocabulary import CHANNELS, PURPOSES
+
 __all__ = [
     "CASE_PRIORITIES",
     "CASE_STATUSES",
@@ -24,27 +27,6 @@ __all__ = [
     "PURPOSES",
     "TASK_STATUSES",
 ]
-
-#: HL7 v3 ActReason purpose-of-use codes the simulators accept, with their display names.
-PURPOSES: Final[dict[str, str]] = {
-    "TREAT": "treatment",
-    "ETREAT": "emergency treatment",
-    "CAREMGT": "care management",
-    "HPAYMT": "healthcare payment",
-    "HOPERAT": "healthcare operations",
-    "HMARKT": "healthcare marketing",
-    "HRESCH": "healthcare research",
-    "PUBHLTH": "public health",
-    "HDIRECT": "directory",
-    "PATRQT": "patient requested",
-    "FAMRQT": "family requested",
-    "PWATRNY": "power of attorney",
-    "SUPNWK": "support network",
-    "BTG": "break the glass",
-}
-
-#: Channels a consent flag or preference can name.
-CHANNELS: Final[tuple[str, ...]] = ("sms", "email", "phone", "portal", "mail")
 
 #: Channels the outreach engine can send on.
 OUTREACH_CHANNELS: Final[tuple[str, ...]] = ("sms", "email")

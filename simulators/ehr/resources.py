@@ -2,7 +2,9 @@
 
 ``validate`` runs ``fhir.resources.R4B`` (pydantic) plus a few rules those models leave out
 (required code bindings such as ``Patient.gender``, and ele-1: no empty elements), and turns
-every problem into an ``Issue`` whose expression is a FHIRPath-like path::
+every problem into an ``Issue`` whose expression is a FHIRPath-like path. A valid resource
+skips the (slow) R4B model: ``conformance.conforms`` proves first, about ten times faster, that
+the model would accept it; anything it cannot prove goes to the model, which names the problem::
 
     validate("Patient", {"resourceType": "Patient", "birthDate": "1980-13-45"})
     # FhirInvalid: issue expression ["Patient.birthDate"], code "value"
@@ -14,6 +16,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+import orjson
 from fhir.resources.R4B.auditevent import AuditEvent
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.consent import Consent
@@ -27,6 +30,7 @@ from fhir.resources.R4B.subscription import Subscription
 from fhir.resources.R4B.task import Task
 from pydantic import ValidationError
 
+from simulators.ehr.conformance import conforms
 from simulators.ehr.errors import FhirBadRequest, FhirInvalid, Issue, ResourceNotFound
 
 MODELS: Final[Mapping[str, Any]] = {
@@ -90,10 +94,12 @@ def validate(resource_type: str, body: Mapping[str, Any]) -> None:
         message = f"resourceType is {found!r} but this endpoint takes {resource_type!r}"
         raise FhirBadRequest.at("resourceType", message)
     issues = list(_empty_elements(resource_type, body)) if _has_empty(body) else []
-    try:
-        MODELS[resource_type].model_validate(body)
-    except ValidationError as exc:
-        issues.extend(_translate(resource_type, exc))
+    model = MODELS[resource_type]
+    if issues or not conforms(model, body):  # the mirror passes only what the model passes
+        try:
+            model.model_validate(body)
+        except ValidationError as exc:
+            issues.extend(_translate(resource_type, exc))
     if resource_type in _BOUND_TYPES:
         issues.extend(_binding_issues(resource_type, body))
     if issues:
@@ -137,13 +143,28 @@ def _binding_message(path: str, allowed: frozenset[str]) -> str:
     return f"{path}: code is not in the required value set ({', '.join(sorted(allowed))})"
 
 
-def _has_empty(node: object) -> bool:
-    """Fast pre-check for ele-1 (paths are only built when something is empty)."""
+def _has_empty(body: Mapping[str, Any]) -> bool:
+    """Fast pre-check for ele-1 (paths are only built when something is empty).
+
+    Every empty element shows in the compact JSON as ``""``, ``[]``, ``{}`` or ``null``, so a
+    body whose JSON holds none of them has none (orjson writes it in a few microseconds). A
+    body that does (``""`` also appears inside an escaped string) is walked to be sure.
+    """
+    try:
+        text = orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError: not plain JSON data; walk it
+        return _has_empty_node(body)
+    if b'""' in text or b"[]" in text or b"{}" in text or b"null" in text:
+        return _has_empty_node(body)
+    return False
+
+
+def _has_empty_node(node: object) -> bool:
     children = node.values() if type(node) is dict else node if type(node) is list else ()
     for child in children:
         kind = type(child)
         if kind is dict or kind is list:
-            if not child or _has_empty(child):
+            if not child or _has_empty_node(child):
                 return True
         elif child is None or (kind is str and not child):
             return True

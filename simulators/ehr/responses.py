@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from simulators._shared.history import OpContext
 from simulators._shared.middleware import request_state
+from simulators.ehr.encoding import encode_json
 from simulators.ehr.outcome import FHIR_JSON
 from simulators.ehr.resources import parse_body
 from simulators.ehr.versions import Version
@@ -18,7 +19,39 @@ from simulators.ehr.versions import Version
 
 def fhir_base(request: Request) -> str:
     """The FHIR base URL as the client reached it, e.g. ``http://127.0.0.1:8001/fhir``."""
-    return f"{str(request.base_url).rstrip('/')}/fhir"
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    server = scope.get("server")
+    return _fhir_base(
+        scope.get("scheme", "http"),
+        None if server is None else tuple(server),
+        host,
+        scope.get("app_root_path"),
+        scope.get("root_path", ""),
+    )
+
+
+@lru_cache(maxsize=256)
+def _fhir_base(
+    scheme: str,
+    server: tuple[str, int] | None,
+    host: bytes | None,
+    app_root_path: str | None,
+    root_path: str,
+) -> str:
+    """Starlette's ``request.base_url`` (which depends on these alone), computed once."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "headers": [] if host is None else [(b"host", host)],
+        "path": "/",
+        "query_string": b"",
+        "root_path": root_path,
+    }
+    if app_root_path is not None:
+        scope["app_root_path"] = app_root_path
+    return f"{str(Request(scope).base_url).rstrip('/')}/fhir"
 
 
 def context(request: Request) -> OpContext:
@@ -30,8 +63,7 @@ async def body_of(request: Request) -> dict[str, Any]:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(content, status_code=status, headers=headers, media_type=FHIR_JSON)
+    return Response(encode_json(body), status_code=status, headers=headers, media_type=FHIR_JSON)
 
 
 def resource_response(
@@ -48,4 +80,4 @@ def resource_response(
         )
     if "return=minimal" in request.headers.get("prefer", ""):
         return Response(status_code=status, headers=headers)
-    return json_response(version.resource, status, headers)
+    return Response(version.json(), status_code=status, headers=headers, media_type=FHIR_JSON)

@@ -3,7 +3,7 @@
 Every operation goes through a ``Session`` (``with store.session(ctx) as s: s.create(...)``),
 which holds the store's lock, records each operation in the history, rolls back on error and
 emits ``ChangeEvent``s to listeners after commit. The HL7 v2 side uses the ``AdtTarget``
-methods (``upsert_patient``, ``merge_patients``, ``on_change``)::
+methods (``upsert_patient``, ``merge_patients``, ``merge_patient_groups``, ``on_change``)::
 
     store = FhirStore(History(clock, system="ehr"), clock)
     patient_id, created = store.upsert_patient(patient_json, process="mllp:lab")
@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from simulators._shared.clock import Clock
+from simulators._shared.errors import SimulatorError
 from simulators._shared.history import History, OpContext
 from simulators.ehr.changes import ChangeEvent
 from simulators.ehr.errors import FhirBadRequest, FhirInvalid, UnknownIdentifier
-from simulators.ehr.hl7.target import AdtTarget
+from simulators.ehr.hl7.errors import MergeGroupFailed
+from simulators.ehr.hl7.target import AdtTarget, MergeGroup
 from simulators.ehr.resources import require_type, validate
 from simulators.ehr.session import Session
 from simulators.ehr.versions import ResourceTable, Version, id_order
@@ -112,6 +114,19 @@ class FhirStore(AdtTarget):
             keep = self._one_patient(survivor, "survivor")
             drop = self._one_patient(retired, "retired")
             return self._merge(session, keep.id, drop.id)
+
+    def merge_patient_groups(self, groups: Sequence[MergeGroup], *, process: str) -> list[str]:
+        """Merge every group in one session: a failing group rolls back the groups before it."""
+        survivors: list[str] = []
+        with self.session(process) as session:
+            for number, (survivor, retired) in enumerate(groups, start=1):
+                try:
+                    keep = self._one_patient(survivor, "survivor")
+                    drop = self._one_patient(retired, "retired")
+                    survivors.append(self._merge(session, keep.id, drop.id))
+                except SimulatorError as exc:
+                    raise MergeGroupFailed(number, exc) from exc
+        return survivors
 
     def merge(self, survivor_id: str, retired_id: str, *, ctx: OpContext | str) -> str:
         """Merge by logical ids: ``retired`` becomes inactive and replaced-by ``survivor``."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from simulators.ehr.encoding import encode_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,14 @@ class Version:
     resource: dict[str, Any] | None
     last_updated: datetime
     method: str
+    _json: bytes | None = field(default=None, compare=False, repr=False)
+
+    def json(self) -> bytes:
+        """The resource as response bytes, encoded on first use and kept (it never changes)."""
+        if self._json is None:
+            object.__setattr__(self, "_json", encode_json(self.resource))  # a cache, not state
+        assert self._json is not None
+        return self._json
 
     @property
     def version_id(self) -> str:

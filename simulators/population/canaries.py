@@ -15,13 +15,23 @@ class forbids it is a PHI leak, and the token says whose.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, Final
 
 from simulators.population.model import Person, PersonEntry
 
-__all__ = ["CANARY_FIELDS", "CANARY_PATTERN", "Canary", "canaries", "canary_token", "find_canaries"]
+__all__ = [
+    "CANARY_FIELDS",
+    "CANARY_PATTERN",
+    "Canary",
+    "canaries",
+    "canary_token",
+    "canary_tokens",
+    "find_canaries",
+]
 
 CANARY_PATTERN = re.compile(r"CANARY-[0-9a-f]{12}")
 #: The clinical fields a canary is planted in.
@@ -35,9 +45,35 @@ class Canary:
     token: str
 
 
+def _sha256() -> Callable[[bytes], Any]:
+    """CPython's own SHA-256 (``_sha2``, ``_sha256`` in 3.11): for a 30-byte input it is about
+    twice as fast as OpenSSL's through ``hashlib``; the same digest. ``hashlib`` otherwise."""
+    for name in ("_sha2", "_sha256"):
+        try:
+            found: Callable[[bytes], Any] = importlib.import_module(name).sha256
+            return found
+        except (ImportError, AttributeError):
+            continue
+    return hashlib.sha256
+
+
+_SHA256: Final = _sha256()
+
+
 def canary_token(seed: int, gt_id: str) -> str:
-    digest = hashlib.sha256(f"population-canary:{seed}:{gt_id}".encode()).hexdigest()
-    return f"CANARY-{digest[:12]}"
+    return canary_tokens(seed)(gt_id)
+
+
+def canary_tokens(seed: int) -> Callable[[str], str]:
+    """``canary_token`` for one seed as a function (the generator makes one per person)."""
+    prefix = f"population-canary:{seed}:".encode()
+    sha256 = _SHA256
+
+    def token(gt_id: str) -> str:
+        digest: bytes = sha256(prefix + gt_id.encode()).digest()
+        return "CANARY-" + digest[:6].hex()  # the first 12 hex digits of the SHA-256
+
+    return token
 
 
 def canaries(people: Iterable[Person | PersonEntry]) -> list[Canary]:

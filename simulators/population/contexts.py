@@ -10,13 +10,14 @@ and it carries the person's canary.
 from __future__ import annotations
 
 import random
+from bisect import bisect
 from itertools import accumulate
 
 from simulators.population import program
 from simulators.population.config import PopulationConfig
 from simulators.population.consent import PURPOSES, Consents
 from simulators.population.model import Clinical, CrmContext, PortalContext
-from simulators.population.sampling import pick, weighted
+from simulators.population.sampling import weighted
 
 __all__ = ["ContextFactory"]
 
@@ -33,6 +34,15 @@ _CHANNEL_WEIGHTS = (35, 70, 80, 95, 100)  # cumulative: sms 35%, email 35%, phon
 _CONSENT_SAMPLES = 2048
 _CONTACT_TIMES = ("morning", "afternoon", "evening")
 _WITH_EHR = {"in_care": 1.0, "discharged": 1.0, "qualified": 0.5}
+_new_tuple = tuple.__new__  # a NamedTuple's own __new__ is Python code around this
+_SYSTEMS = {
+    (ehr, portal): ("ehr",) * ehr + ("crm",) + ("portal",) * portal
+    for ehr in (False, True)
+    for portal in (False, True)
+}
+_MARKETING_SMS = Consents.from_pairs([("HMARKT", "sms")]).bits
+_MARKETING_EMAIL = Consents.from_pairs([("HMARKT", "email")]).bits
+_REGIMENS, _LEAD_SOURCES, _CAMPAIGNS = program.REGIMENS, program.LEAD_SOURCES, program.CAMPAIGNS
 
 
 class ContextFactory:
@@ -50,7 +60,8 @@ class ContextFactory:
         self._consents = tuple(_draw_consents(rng) for _ in range(_CONSENT_SAMPLES))
 
     def stage(self) -> str:
-        return weighted(self._rng, self._stages, self._stage_weights)
+        weights = self._stage_weights  # weighted(), inlined: one draw per person
+        return self._stages[bisect(weights, self._rng.random() * weights[-1])]
 
     def systems(self, stage: str) -> tuple[str, ...]:
         rng = self._rng
@@ -61,46 +72,53 @@ class ContextFactory:
             in_portal = True
         else:
             in_portal = rng.random() < self._cfg.portal_adoption
-        return ("ehr",) * in_ehr + ("crm",) + ("portal",) * in_portal
+        return _SYSTEMS[in_ehr, in_portal]
 
     def clinical(self, stage: str, canary: str) -> Clinical | None:
         if stage not in program.CLINICAL_STATUS:
             return None
         rng = self._rng
+        rand = rng.random
         code, display, _ = weighted(rng, program.DIAGNOSES, self._dx_weights)
-        drug, doses, frequency = pick(rng, program.REGIMENS)
-        bmi = rng.uniform(27.0, 48.0)
-        return Clinical(
-            diagnosis_code=code,
-            diagnosis_display=display,
-            diagnosis_note=f"GLP-1 program intake: BMI {bmi:.1f}, {display}. [{canary}]",
-            medication_plan=f"{drug} {pick(rng, doses)} mg {frequency} [{canary}]",
-            clinical_status=pick(rng, program.CLINICAL_STATUS[stage]),
+        drug, doses, frequency = _REGIMENS[int(rand() * len(_REGIMENS))]  # pick(), inlined
+        bmi = 27.0 + (48.0 - 27.0) * rand()  # rng.uniform(27.0, 48.0), inlined
+        statuses = program.CLINICAL_STATUS[stage]
+        fields = (
+            code,
+            display,
+            f"GLP-1 program intake: BMI {bmi:.1f}, {display}. [{canary}]",
+            f"{drug} {doses[int(rand() * len(doses))]} mg {frequency} [{canary}]",
+            statuses[int(rand() * len(statuses))],
         )
+        return _new_tuple(Clinical, fields)  # Clinical(...) minus its Python-level __new__
 
     def portal(self, stage: str) -> PortalContext:
         rng = self._rng
-        return PortalContext(
-            consents=pick(rng, self._consents),
-            preferred_channel=weighted(rng, _CHANNELS, _CHANNEL_WEIGHTS),
-            contact_time=pick(rng, _CONTACT_TIMES),
-            visible_status=program.PORTAL_STATUSES[stage],
+        rand, consents = rng.random, self._consents
+        fields = (
+            consents[int(rand() * len(consents))],  # pick(), inlined
+            weighted(rng, _CHANNELS, _CHANNEL_WEIGHTS),
+            _CONTACT_TIMES[int(rand() * 3)],
+            program.PORTAL_STATUSES[stage],
         )
+        return _new_tuple(PortalContext, fields)
 
     def crm(self, stage: str, portal: PortalContext | None) -> CrmContext:
         rng = self._rng
         if portal is None:
             sms, email = rng.random() < 0.35, rng.random() < 0.45
-        else:
-            sms = portal.consents.allows("HMARKT", "sms")
-            email = portal.consents.allows("HMARKT", "email")
-        return CrmContext(
-            lead_source=pick(rng, program.LEAD_SOURCES),
-            campaign=pick(rng, program.CAMPAIGNS),
-            stage_name=program.CRM_STAGE_NAMES[stage],
-            sms_opt_in=sms,
-            email_opt_in=email,
+        else:  # consents.allows("HMARKT", ...), inlined
+            bits = portal.consents.bits
+            sms, email = bool(bits & _MARKETING_SMS), bool(bits & _MARKETING_EMAIL)
+        rand = rng.random
+        fields = (
+            _LEAD_SOURCES[int(rand() * len(_LEAD_SOURCES))],  # pick(), inlined
+            _CAMPAIGNS[int(rand() * len(_CAMPAIGNS))],
+            program.CRM_STAGE_NAMES[stage],
+            sms,
+            email,
         )
+        return _new_tuple(CrmContext, fields)
 
 
 def _draw_consents(rng: random.Random) -> Consents:

@@ -24,6 +24,7 @@ __all__ = ["Households", "Member", "UnitKind"]
 
 UnitKind = str  # "single" | "twins" | "household"
 _SAME_FAMILY_NAME = 0.7  # share of households whose members share a family name
+_new_tuple = tuple.__new__
 
 
 class Member(NamedTuple):
@@ -67,8 +68,9 @@ class Households:
 
     def _single(self) -> Member:
         demo = self._demo
-        locale, sex = demo.locale(), demo.sex()
-        return Member(
+        locale = demo.locale()
+        sex = "female" if self._rng.random() < 0.5 else "male"  # demo.sex(), inlined
+        fields = (
             locale,
             sex,
             demo.given(locale, sex),
@@ -76,7 +78,11 @@ class Households:
             demo.birth_date(),
             demo.address(),
             demo.phone(),
+            None,
+            False,
+            False,
         )
+        return _new_tuple(Member, fields)  # Member(...) without its Python-level __new__
 
     def _twins(self) -> list[Member]:
         demo, hh = self._demo, self._household_id()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 
 from simulators.population.errors import PoolExhaustedError
 
@@ -45,6 +46,10 @@ class Permutation:
         self._a, self._b = a, rng.randrange(modulus)
         self.modulus, self.name = modulus, name
 
+    def coefficients(self) -> tuple[int, int]:
+        """``(a, b)`` of ``i -> (a*i + b) % modulus``, for callers that inline the map."""
+        return self._a, self._b
+
     def __call__(self, index: int) -> int:
         if index >= self.modulus:
             raise PoolExhaustedError(
@@ -69,22 +74,39 @@ class SyntheticIds:
 
     def record_id(self, system: str) -> str:
         """``ehr-3fa29c01b2``: unique within the system, opaque, unrelated across systems."""
+        return self.record_ids(system)()
+
+    def record_ids(self, system: str) -> Callable[[], str]:
+        """``record_id`` for one system as a function (the generator calls it per record);
+        it shares ``record_id``'s counter."""
         perm = self._records.get(system)
         if perm is None:
             rng = random.Random(f"ids:{self._seed}:{system}")
             perm = self._records[system] = Permutation(f"{system} record id", 1 << 40, rng)
-        n = self._counts.get(system, 0)
-        self._counts[system] = n + 1
-        return f"{system}-{perm(n):010x}"
+        counts, prefix = self._counts, f"{system}-"
+        (a, b), modulus = perm.coefficients(), perm.modulus
+
+        def issue() -> str:
+            n = counts.get(system, 0)
+            counts[system] = n + 1
+            if n >= modulus:
+                perm(n)  # raises PoolExhaustedError, naming the pool
+            return "%s%010x" % (prefix, (a * n + b) % modulus)  # noqa: UP031 (see gt_id)
+
+        return issue
 
     def mrn(self) -> str:
         n, self._mrns = self._mrns, self._mrns + 1
-        return f"{MRN_PREFIX}{self._mrn(n):08d}"
+        return "%s%08d" % (MRN_PREFIX, self._mrn(n))  # noqa: UP031 (see gt_id)
 
     def ssn(self, person_index: int) -> str:
-        area, rest = divmod(self._ssn(person_index), _SSN_BLOCK)
+        perm = self._ssn
+        if person_index >= perm.modulus:
+            perm(person_index)  # raises PoolExhaustedError, naming the pool
+        a, b = perm.coefficients()
+        area, rest = divmod((a * person_index + b) % perm.modulus, _SSN_BLOCK)
         group, serial = divmod(rest, 9999)
-        return f"{_SSN_AREAS[area]}-{group + 1:02d}-{serial + 1:04d}"
+        return "%s-%02d-%04d" % (_SSN_AREAS[area], group + 1, serial + 1)  # noqa: UP031
 
 
 def is_invalid_ssn(text: str) -> bool:

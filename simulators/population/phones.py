@@ -13,10 +13,13 @@ observed in a system tells whether the population or a write put it there.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Final
 
 __all__ = [
     "FORMATS",
     "POPULATION_PHONES",
+    "WRITERS",
     "WRITE_PHONES",
     "PhoneSpace",
     "format_phone",
@@ -56,7 +59,7 @@ class PhoneSpace:
 
     def __getitem__(self, index: int) -> str:
         area, line = divmod(index, 100)
-        return f"+1{self.area_codes[area]}55501{line:02d}"
+        return "+1%s55501%02d" % (self.area_codes[area], line)  # noqa: UP031 (fast)
 
 
 POPULATION_PHONES = PhoneSpace(_AREA_CODES[0::2])
@@ -65,8 +68,20 @@ WRITE_PHONES = PhoneSpace(_AREA_CODES[1::2])
 
 def format_phone(e164: str, style: str) -> str:
     """``+1NXX55501XX`` written in one of :data:`FORMATS`."""
-    digits = e164[2:]
-    return FORMATS[style].format(digits[:3], digits[3:6], digits[6:])
+    return WRITERS[style](e164)
+
+
+#: FORMATS as functions of the E.164 text (the generator writes a phone per record; a
+#: template's ``format`` costs twice as much). A test holds them equal to the templates.
+WRITERS: Final[dict[str, Callable[[str], str]]] = {
+    "paren": lambda e: f"({e[2:5]}) {e[5:8]}-{e[8:]}",
+    "e164": lambda e: f"+1{e[2:5]}{e[5:8]}{e[8:]}",
+    "dashed_intl": lambda e: f"+1-{e[2:5]}-{e[5:8]}-{e[8:]}",
+    "dotted": lambda e: f"{e[2:5]}.{e[5:8]}.{e[8:]}",
+    "dashed": lambda e: f"{e[2:5]}-{e[5:8]}-{e[8:]}",
+    "digits": lambda e: f"{e[2:5]}{e[5:8]}{e[8:]}",
+    "paren_intl": lambda e: f"1 ({e[2:5]}) {e[5:8]}-{e[8:]}",
+}
 
 
 _FICTITIOUS = re.compile(r"^\+1[2-9][0-8]\d55501\d\d$")

@@ -22,7 +22,7 @@ from datetime import date
 from simulators.population.config import DivergenceConfig
 from simulators.population.identifiers import SyntheticIds
 from simulators.population.model import Address, Person, SystemRecord
-from simulators.population.phones import FORMATS, format_phone
+from simulators.population.phones import FORMATS, WRITERS
 from simulators.population.sampling import pick
 from simulators.population.scripts import ascii_fold
 from simulators.population.typos import typo
@@ -44,21 +44,42 @@ _OTHER_FORMATS = {house: [s for s in FORMATS if s != house] for house in FORMATS
 class VariantModel:
     """Makes each system's records of a person, duplicates included."""
 
-    __slots__ = ("_cfg", "_duplicates", "_ids", "_rng")
+    __slots__ = ("_cfg", "_duplicates", "_ids", "_name_rates", "_rates", "_rng", "_systems")
 
     def __init__(self, config: DivergenceConfig, rng: random.Random, ids: SyntheticIds) -> None:
         self._cfg, self._rng, self._ids = config, rng, ids
         self._duplicates = {s: config.duplicates(s) for s in HOUSE_PHONE_FORMAT}
+        # per system: its record-id issuer, house phone format and the formats a typist uses
+        self._systems = {
+            s: (ids.record_ids(s), style, _OTHER_FORMATS[style])
+            for s, style in HOUSE_PHONE_FORMAT.items()
+        }
+        # the rates read for every copy, unpacked once (a copy is the generator's hot loop)
+        self._rates = (config.moved, config.date_swap, config.phone_format, config.typo)
+        self._name_rates = (
+            config.romanized,
+            config.married_name,
+            config.ascii_fold,
+            config.nickname,
+            config.name_case,
+        )
 
     def records(self, person: Person, systems: tuple[str, ...]) -> tuple[SystemRecord, ...]:
         out: list[SystemRecord] = []
-        born = person.birth_date.isoformat()
-        swappable = _swappable(person.birth_date)
+        birth = person.birth_date
+        born = birth.isoformat()
+        swappable = birth.day <= 12 and birth.day != birth.month  # _swappable(), inlined
+        rand, duplicates = self._rng.random, self._duplicates
+        given, family = person.given, person.family
+        non_latin = (given is not person.given_latin and given != person.given_latin) or (
+            family is not person.family_latin and family != person.family_latin
+        )
+        copy = self._copy
         for system in systems:
-            out.append(self._copy(person, system, born, swappable, None))
-            if self._rng.random() < self._duplicates[system]:
+            out.append(copy(person, system, born, swappable, None, non_latin))
+            if rand() < duplicates[system]:
                 force = self._forced_kind(person, system)
-                out.append(self._copy(person, system, born, swappable, force))
+                out.append(copy(person, system, born, swappable, force, non_latin))
         return tuple(out)
 
     def _forced_kind(self, person: Person, system: str) -> str:
@@ -67,71 +88,82 @@ class VariantModel:
             kinds.remove("date_swap")
         return pick(self._rng, kinds)
 
-    def _copy(
-        self, person: Person, system: str, born: str, swappable: bool, force: str | None
+    def _copy(  # noqa: PLR0917  (the hot loop: per-person values are computed once, passed in)
+        self,
+        person: Person,
+        system: str,
+        born: str,
+        swappable: bool,
+        force: str | None,
+        non_latin: bool,
     ) -> SystemRecord:
-        cfg, rng, ehr = self._cfg, self._rng, system == "ehr"
+        rng = self._rng
+        rand = rng.random
+        moved, date_swap, phone_format, typo_rate = self._rates
+        issue, style, other_styles = self._systems[system]
+        ehr = system == "ehr"
         labels: list[str] = []
-        given, family = self._names(person, labels, force)
-        lead = _lead_in_crm(person, system)
+        given, family = self._names(person, labels, force, non_latin)
+        lead = system == "crm" and person.stage == "lead"  # a lead form asks neither
         address: Address | None = None if lead else person.address
-        if not lead and person.previous_address is not None and rng.random() < cfg.moved:
+        if not lead and person.previous_address is not None and rand() < moved:
             address = person.previous_address
             labels.append("moved")
-        if swappable and not lead and (force == "date_swap" or rng.random() < cfg.date_swap):
+        if swappable and not lead and (force == "date_swap" or rand() < date_swap):
             born = f"{born[:4]}-{born[8:]}-{born[5:7]}"
             labels.append("date_swap")
-        style = HOUSE_PHONE_FORMAT[system]
-        if rng.random() < cfg.phone_format:
-            style = pick(rng, _OTHER_FORMATS[style])
+        if rand() < phone_format:
+            style = other_styles[int(rand() * len(other_styles))]
             labels.append("phone_format")
         record = SystemRecord(
-            system=system,
-            record_id=self._ids.record_id(system),
-            gt_id=person.gt_id,
-            given=given,
-            family=family,
-            preferred_name=person.preferred_name,
-            birth_date=None if lead else born,
-            sex=person.sex,
-            phone=format_phone(person.phone, style),
-            email=person.email,
-            address=address,
-            language=person.language,
-            mrn=self._ids.mrn() if ehr else None,
-            ssn=person.ssn if ehr else None,
-            clinical=person.clinical if ehr else None,
-            crm=person.crm if system == "crm" else None,
-            portal=person.portal if system == "portal" else None,
-            duplicate=force is not None,
+            system,
+            issue(),
+            person.gt_id,
+            given,
+            family,
+            person.preferred_name,
+            None if lead else born,
+            person.sex,
+            WRITERS[style](person.phone),  # format_phone(), inlined
+            person.email,
+            address,
+            person.language,
+            self._ids.mrn() if ehr else None,
+            person.ssn if ehr else None,
+            person.clinical if ehr else None,
+            person.crm if system == "crm" else None,
+            person.portal if system == "portal" else None,
+            force is not None,
         )
-        if force == "typo" or rng.random() < cfg.typo:
+        if force == "typo" or rand() < typo_rate:
             _typo(rng, record, labels)
-        if force == "missing" or rng.random() < cfg.missing:
+        if force == "missing" or rand() < self._cfg.missing:
             _drop_one(rng, record, labels)
         record.divergences = tuple(labels)
         return record
 
-    def _names(self, person: Person, labels: list[str], force: str | None) -> tuple[str, str]:
-        cfg, rng = self._cfg, self._rng
+    def _names(
+        self, person: Person, labels: list[str], force: str | None, non_latin: bool
+    ) -> tuple[str, str]:
+        rand = self._rng.random
+        romanized, married_name, folding, nickname, name_case = self._name_rates
         given, family, former = person.given, person.family, person.former_family
-        non_latin = given != person.given_latin or family != person.family_latin
-        if non_latin and rng.random() < cfg.romanized:
+        if non_latin and rand() < romanized:
             given, family = person.given_latin, person.family_latin
             former = person.former_family_latin
             labels.append("romanized")
-        if former is not None and rng.random() < cfg.married_name:
+        if former is not None and rand() < married_name:
             family = former
             labels.append("married_name")
-        if rng.random() < cfg.ascii_fold:
+        if rand() < folding:
             folded = ascii_fold(given), ascii_fold(family)
             if folded != (given, family):
                 given, family = folded
                 labels.append("ascii_fold")
-        if person.preferred_name and (force == "nickname" or rng.random() < cfg.nickname):
+        if person.preferred_name and (force == "nickname" or rand() < nickname):
             given = person.preferred_name
             labels.append("nickname")
-        if rng.random() < cfg.name_case and family.upper() != family:
+        if rand() < name_case and family.upper() != family:
             family = family.upper()
             labels.append("name_case")
         return given, family

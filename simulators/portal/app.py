@@ -2,8 +2,9 @@
 
 Patient accounts, intake submissions (versioned), consent grants and revocations per purpose
 (HL7 v3 ActReason) and channel with versions and periods, contact preferences (If-Match, 412),
-the patient-visible status, and a webhook on every change. It shares the CRM's record
-machinery (versions, ``Idempotency-Key``, rate limits, error bodies). See README.md here::
+the patient-visible status, and a webhook on every change. It is built on the record machinery
+it shares with the CRM in ``simulators._shared`` (versions, ``Idempotency-Key``, rate limits,
+error bodies). See README.md here::
 
     settings = SimulatorSettings()
     app = create_app(settings)
@@ -15,12 +16,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from simulators._shared import Runtime, SimClock, SimulatorSettings, build_app
-from simulators.crm.app import bind_events
-from simulators.crm.errors import crm_error, validation_handler
-from simulators.crm.gate import GatedRoute, RequestGate
-from simulators.crm.options import ApiOptions, options_from
-from simulators.crm.routers import subscriptions
+from simulators._shared import Runtime, SimulatorSettings, build_app, subscriptions
+from simulators._shared.api_options import ApiOptions, options_from
+from simulators._shared.change_events import bind_events
+from simulators._shared.clock import follow_clock
+from simulators._shared.gate import GatedRoute, RequestGate
+from simulators._shared.record_errors import record_error, record_validation_handler
 from simulators.portal.routers import accounts, consents, intake, preferences
 from simulators.portal.store import PortalStore
 
@@ -40,10 +41,9 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
     runtime = Runtime("portal", settings)
     options = options_from(settings, "portal", ApiOptions)
     store = PortalStore(runtime, options)
-    gate = RequestGate.from_options(runtime, options, crm_error)
+    gate = RequestGate.from_options(runtime, options, record_error)
     store.on_reset(gate)
-    if isinstance(runtime.clock, SimClock):
-        runtime.clock.on_advance(store.consent_book.on_advance)
+    unfollow = follow_clock(runtime.clock, store.consent_book.on_advance)
     app = build_app(
         runtime,
         title="Patient portal simulator",
@@ -56,9 +56,10 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
             consents.router(store),
             subscriptions.router(runtime, GatedRoute),
         ],
-        render=crm_error,
-        error_handlers={RequestValidationError: validation_handler},
+        render=record_error,
+        error_handlers={RequestValidationError: record_validation_handler},
         lifespan=bind_events(store.events),
+        on_shutdown=[unfollow],  # a stopped portal no longer expires consents on a shared clock
     )
     app.state.gate = gate
     return app

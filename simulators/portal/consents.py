@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from simulators._shared import OpContext, PreconditionFailed, Runtime
-from simulators.crm.records import OpLabel, Record, Table
+from simulators._shared.records import OpLabel, Record, Table
 
 __all__ = ["EXPIRY", "ConsentBook", "effective"]
 

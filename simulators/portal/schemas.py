@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from simulators.crm.schemas import Address, Email, ExternalId, Ident, Name, Phone, RecordFields
+from simulators._shared.record_fields import (
+    Address,
+    Email,
+    ExternalId,
+    Ident,
+    Name,
+    Phone,
+    RecordFields,
+)
 from simulators.portal.vocabulary import (
     CHANNELS,
     CONTACT_TIMES,

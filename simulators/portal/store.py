@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from simulators._shared import OpContext, Runtime
-from simulators.crm.events import ChangeEvents
-from simulators.crm.options import ApiOptions
-from simulators.crm.records import Record, Table, Validator
-from simulators.crm.store import Resettable
+from simulators._shared.admin import Resettable
+from simulators._shared.api_options import ApiOptions
+from simulators._shared.change_events import ChangeEvents
+from simulators._shared.records import Record, Table, Validator
 from simulators.portal.consents import ConsentBook
 from simulators.portal.schemas import ACCOUNT_DEFAULTS, PREFERENCE_DEFAULTS
 

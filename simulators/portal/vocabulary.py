@@ -1,14 +1,14 @@
 """The portal's words: what a patient sees as their status, contact times, intake states.
 
-Consent purposes (HL7 v3 ActReason) and channels are the same lists the CRM uses
-(``simulators.crm.vocabulary``). The statuses match the synthetic population's portal wording.
+Consent purposes (HL7 v3 ActReason) and channels are the lists the CRM uses too
+(``simulators._shared.vocabulary``). The statuses match the synthetic population's portal wording.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from simulators.crm.vocabulary import CHANNELS, PURPOSES
+from simulators._shared.vocabulary import CHANNELS, PURPOSES
 
 __all__ = [
     "CHANNELS",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from splitbrain.engine.bootstrap import HANDLERS, bootstrap
 from splitbrain.engine.domain.audit import AuditEntry, AuditEvent, AuditWriteError
 from splitbrain.engine.domain.conflicts import ConflictStatus
 from splitbrain.engine.domain.decisions import ConflictEscalated, DuplicateDelivery, FieldApplied
+from splitbrain.engine.domain.linkage.merge import PersonsMerged
 from splitbrain.engine.domain.policy import Policy
 from splitbrain.engine.service_layer.clock import FixedClock
 from splitbrain.engine.service_layer.engine import Engine
@@ -26,6 +29,7 @@ from splitbrain.engine.service_layer.errors import (
     StoreError,
 )
 from splitbrain.engine.service_layer.messagebus import MessageBus
+from tests.unit.linkage.world import IdentityWorld
 from tests.unit.service_layer.small_policy import T0, Writes, small_policy
 
 
@@ -376,3 +380,271 @@ def test_a_fresh_bootstrap_starts_an_empty_store_with_the_same_keys(
     assert rerun.verify_audit().ok
     assert keys_path_for(db).read_bytes() == keys_before
     rerun.close()
+
+
+# -- the batched write path: rows buffered until the batch commits ------------------------------
+
+
+def _buffered_failing_engine(
+    db: Path, policy: Policy, clock: FixedClock, batch_size: int
+) -> tuple[Engine, SqliteUnitOfWork, FailingAudit]:
+    """An engine whose own audit log is a ``FailingAudit`` that buffers like the real one."""
+    keys = load_or_create_keys(keys_path_for(db))
+    uow = SqliteUnitOfWork.open(db, keys, batch_size=batch_size)
+    audit = FailingAudit(uow.conn, uow.audit.checkpoints, keys)
+    audit.buffer_into(uow.buffer.audit, uow.spill)
+    uow.audit = audit
+    return Engine(MessageBus(uow, policy, clock, HANDLERS), policy=policy, clock=clock), uow, audit
+
+
+def _committed(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_failed_audit_append_inside_a_batch_drops_that_command_and_keeps_the_others(
+    db: Path, policy: Policy
+) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    engine, uow, audit = _buffered_failing_engine(db, policy, clock, batch_size=10)
+    engine.ingest(writes("lead_source", "web_form"))
+    refused = writes("contact_preference", "sms")
+    audit.down = True
+    with pytest.raises(AuditWriteFailed):
+        engine.ingest(refused)
+    audit.down = False
+
+    engine.ingest(writes("lead_source", "referral", base=1))
+    redelivered = engine.ingest(refused)  # its key was never claimed: decided afresh
+    assert uow.pending == 3
+    engine.close()
+
+    assert isinstance(redelivered, FieldApplied)
+    kinds = _committed(db, "SELECT idempotency_key, kind FROM decisions ORDER BY seq")
+    assert [kind for _key, kind in kinds] == ["applied"] * 3
+    assert [key for key, _kind in kinds].count(refused.idempotency_key) == 1
+    assert _committed(db, "SELECT count(*) FROM audit_log") == [(3,)]
+    assert _committed(db, "SELECT field, version FROM field_state ORDER BY field") == [
+        ("contact_preference", 1),
+        ("lead_source", 2),
+    ]
+    reopened = _open(db, policy, clock)
+    assert reopened.verify_audit().ok
+    reopened.close()
+
+
+def test_an_escalation_rolled_back_inside_a_batch_leaves_no_conflict_item(
+    db: Path, policy: Policy
+) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    engine, _uow, audit = _buffered_failing_engine(db, policy, clock, batch_size=10)
+    engine.ingest(writes("lead_source", "web_form"))
+    engine.ingest(writes("contact_preference", "sms"))
+    audit.down = True
+
+    with pytest.raises(AuditWriteFailed):  # a stale write escalates: the queue is written in SQL
+        engine.ingest(writes("lead_source", "referral", base=0))
+
+    audit.down = False
+    assert engine.conflicts() == []
+    escalated = engine.ingest(writes("lead_source", "partner", base=0))
+    assert isinstance(escalated, ConflictEscalated)
+    engine.close()
+    assert _committed(db, "SELECT count(*) FROM conflicts") == [(1,)]
+    assert _committed(db, "SELECT kind FROM decisions ORDER BY seq") == [
+        ("applied",),
+        ("applied",),
+        ("escalated",),
+    ]
+    reopened = _open(db, policy, clock)
+    assert reopened.verify_audit().ok
+    reopened.close()
+
+
+def test_an_audit_row_refused_at_the_batch_commit_loses_the_whole_batch_and_nothing_else(
+    db: Path, policy: Policy
+) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    engine = _open(db, policy, clock, batch_size=3)
+    for field in ("lead_source", "contact_preference", "medication_plan"):
+        engine.ingest(writes(field, "first"))  # batch 1 commits: entries 1-3
+    outside = sqlite3.connect(db)
+    outside.execute(
+        "CREATE TRIGGER refuse_seq_5 BEFORE INSERT ON audit_log WHEN NEW.seq = 5 "
+        "BEGIN SELECT RAISE(ABORT, 'disk full (test stand-in)'); END"
+    )
+    outside.commit()
+    engine.ingest(writes("lead_source", "second", base=1))
+    engine.ingest(writes("contact_preference", "second", base=1))
+
+    with pytest.raises(StoreError, match="last 3 commands"):
+        engine.ingest(writes("medication_plan", "second", base=1))
+
+    assert _committed(db, "SELECT count(*) FROM decisions") == [(3,)]
+    assert _committed(db, "SELECT count(*) FROM audit_log") == [(3,)]
+    assert _committed(db, "SELECT max(version) FROM field_state") == [(1,)]
+    outside.execute("DROP TRIGGER refuse_seq_5")
+    outside.commit()
+    outside.close()
+    redelivered = engine.ingest(writes("lead_source", "third", base=1))
+    assert isinstance(redelivered, FieldApplied) and redelivered.new_version == 2
+    assert engine.verify_audit().ok
+    engine.close()
+
+
+def test_a_redelivery_inside_the_open_batch_is_answered_as_a_duplicate(
+    db: Path, policy: Policy
+) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    engine = _open(db, policy, clock, batch_size=50)
+    first = writes("lead_source", "web_form")
+    applied = engine.ingest(first)
+
+    again = engine.ingest(first)
+    on_top = engine.ingest(writes("lead_source", "referral", base=1))
+
+    assert isinstance(again, DuplicateDelivery) and again.first == applied
+    assert isinstance(on_top, FieldApplied) and on_top.new_version == 2
+    assert engine.field("per_0001", "lead_source").value == "referral"
+    assert _committed(db, "SELECT count(*) FROM decisions") == [(0,)]  # nothing committed yet
+    engine.close()
+    assert _committed(db, "SELECT kind FROM decisions ORDER BY seq") == [
+        ("applied",),
+        ("duplicate",),
+        ("applied",),
+    ]
+
+
+def test_reads_that_need_sql_see_the_open_batch(db: Path, policy: Policy) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    engine = _open(db, policy, clock, batch_size=50)
+    old = writes("lead_source", "web_form")
+    engine.ingest(old)
+    engine.ingest(writes("medication_plan", "plan-a", role="growth_ops"))  # not_owner
+    clock.advance(timedelta(days=31))
+    recent = writes("contact_preference", "sms")
+    engine.ingest(recent)
+
+    metrics = engine.metrics()
+    purged = engine.purge_idempotency_keys(timedelta(days=30))
+
+    assert metrics.writes_decided == 3
+    assert purged == 2
+    assert isinstance(engine.ingest(recent), DuplicateDelivery)
+    assert not isinstance(engine.ingest(old), DuplicateDelivery)  # forgotten: decided anew
+    entries = engine.audit_entries()  # flushes
+    assert [entry.seq for entry in entries] == list(range(1, 7))
+    engine.close()
+    assert _committed(db, "SELECT count(*) FROM idempotency_keys") == [(2,)]
+
+
+def test_another_connection_writing_between_batches_is_read_fresh(db: Path, policy: Policy) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    engine = _open(db, policy, clock, batch_size=2)
+    engine.ingest(writes("lead_source", "web_form"))
+    engine.ingest(writes("contact_preference", "sms"))  # the batch commits; states cached
+    outside = sqlite3.connect(db)
+    outside.execute(
+        "UPDATE field_state SET value = 'partner', version = 7 WHERE field = ?", ("lead_source",)
+    )
+    outside.commit()
+    outside.close()
+
+    state = engine.field("per_0001", "lead_source")
+    applied = engine.ingest(writes("lead_source", "referral", base=7))
+
+    assert (state.value, state.version) == ("partner", 7)
+    assert isinstance(applied, FieldApplied) and applied.new_version == 8
+    engine.close()
+
+
+_CRASHING_RUN = """
+import os, sys
+from pathlib import Path
+from splitbrain.engine.bootstrap import bootstrap
+from splitbrain.engine.service_layer.clock import FixedClock
+from tests.unit.linkage.world import IdentityWorld
+from tests.unit.service_layer.small_policy import T0, Writes, small_policy
+
+db, batch, commands, at_commit = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+engine = bootstrap(store=f"sqlite:{db}", policy=small_policy(), clock=FixedClock(T0),
+                   batch_size=batch)
+commits = 0
+def crash_at_the_last_commit(statement):
+    global commits
+    if statement == "COMMIT":
+        commits += 1
+        if commits == commands // batch:
+            os._exit(0)   # the batch's rows are in the transaction, its COMMIT never runs
+if at_commit == "yes":
+    engine._uow.conn.set_trace_callback(crash_at_the_last_commit)
+writes = Writes()
+for n in range(commands):
+    field = ("lead_source", "contact_preference")[n % 2]
+    engine.ingest(writes(field, f"value-{n}", person=f"per_{n % 3}"))
+os._exit(0)   # a crash: no flush, no close
+"""
+
+
+@pytest.mark.parametrize("at_commit", [False, True], ids=["between-commands", "at-commit"])
+def test_a_crash_loses_at_most_the_open_batch_and_never_half_a_command(
+    db: Path, policy: Policy, at_commit: bool
+) -> None:
+    batch, commands = 7, 25
+    done = subprocess.run(
+        [sys.executable, "-c", _CRASHING_RUN, str(db), str(batch), str(commands),
+         "yes" if at_commit else "no"],
+        cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    durable = (commands // batch - (1 if at_commit else 0)) * batch
+    assert _committed(db, "SELECT count(*) FROM decisions") == [(durable,)]
+    assert _committed(db, "SELECT count(*) FROM audit_log") == [(durable,)]
+    assert _committed(db, "SELECT count(*) FROM idempotency_keys") == [(durable,)]
+    assert _committed(db, "SELECT sum(version) FROM field_state") == [(durable,)]
+    reopened = _open(db, policy, FixedClock(T0))
+    assert reopened.verify_audit().ok
+    assert reopened.metrics().writes_decided == durable
+    reopened.close()
+
+
+def test_a_rolled_back_command_that_wrote_past_the_store_loses_the_batch_not_half_of_it(
+    db: Path, policy: Policy
+) -> None:
+    writes, clock = Writes(), FixedClock(T0)
+    keys = load_or_create_keys(keys_path_for(db))
+    uow = SqliteUnitOfWork.open(db, keys, batch_size=10)
+    engine = Engine(MessageBus(uow, policy, clock, HANDLERS), policy=policy, clock=clock)
+    engine.ingest(writes("lead_source", "web_form"))
+    own_cursor = uow.conn.cursor()  # skips UnitConnection's hook: no savepoint is taken
+
+    with pytest.raises(StoreError, match="last 1 commands"), uow:
+        own_cursor.execute(
+            "INSERT INTO conflicts (conflict_id, status, body) VALUES ('x', 'open', '{}')"
+        )
+        raise RuntimeError("the command fails after its write")
+
+    engine.close()
+    assert _committed(db, "SELECT count(*) FROM conflicts") == [(0,)]
+    assert _committed(db, "SELECT count(*) FROM decisions") == [(0,)]
+
+
+def test_a_merge_change_rolled_back_with_its_command_is_not_remembered(tmp_path: Path) -> None:
+    world = IdentityWorld(store=f"sqlite:{tmp_path / 'engine.sqlite'}")
+    ana = world.register("crm", "c-1", identifier="id-1", phone="+15550100").person
+    dup = world.register("ehr", "e-1", identifier="id-2", phone="+15550100").person
+    merged = world.merge(ana, dup)
+    assert isinstance(merged, PersonsMerged)
+    uow = world.engine._uow
+    merges = uow.identity.merges
+
+    with uow:  # a command that undoes the merge, asks, and then fails: rolled back
+        merges.put(merges.get(merged.merge_id).undone(world.clock.now()))
+        assert merges.active_ids(dup) == []
+
+    assert merges.active_ids(dup) == [merged.merge_id]
+    world.engine.close()

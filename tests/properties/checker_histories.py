@@ -63,9 +63,10 @@ class Model:
         ]
         return self.rng.choice(choices) if choices else None
 
-    def check(self) -> Verdict:
+    def check(self, workers: int = 0) -> Verdict:
         keys = [k for k in self.s.sut_keys if k not in self.unaudited]
-        return self.s.check(audit=audit_for(keys, tamper_at=self.tamper), roles=ROLES)
+        audit = audit_for(keys, tamper_at=self.tamper)
+        return self.s.check(audit=audit, roles=ROLES, workers=workers)
 
 
 @dataclass
@@ -73,8 +74,9 @@ class History:
     model: Model
     planted: AnomalyCode | None
 
-    def check(self) -> Verdict:
-        return self.model.check()
+    def check(self, workers: int = 0) -> Verdict:
+        """The verdict; ``workers=1`` reads the histories in a worker process."""
+        return self.model.check(workers)
 
 
 # -- the world at the start --------------------------------------------------------------------

@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
+from simulators._shared.errors import InvalidField, RecordNotFound
+from simulators._shared.gate import GatedRoute
+from simulators._shared.if_match import IfMatch
+from simulators._shared.record_responses import record_response
+from simulators._shared.records import Record
 from simulators.crm.contacts import (
     CONTACT_DEFAULTS,
     consent_change,
@@ -16,13 +21,9 @@ from simulators.crm.contacts import (
     merge_contact,
     upsert,
 )
-from simulators.crm.errors import InvalidField, MultipleMatches, RecordNotFound
-from simulators.crm.gate import GatedRoute
-from simulators.crm.records import Record
-from simulators.crm.responses import record_response
+from simulators.crm.errors import MultipleMatches
 from simulators.crm.schemas import ContactFields
 from simulators.crm.store import CrmStore
-from simulators.crm.validation import IfMatch
 
 __all__ = ["router"]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
-from simulators.crm.gate import GatedRoute
+from simulators._shared.gate import GatedRoute
 from simulators.crm.outreach_models import SendRequest
 from simulators.crm.store import CrmStore
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from simulators._shared import request_state
-from simulators.crm.gate import GatedRoute
+from simulators._shared.gate import GatedRoute
 from simulators.crm.store import CrmStore
 from simulators.crm.vocabulary import PIPELINE_STAGES
 

@@ -21,11 +21,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
-from simulators.crm.gate import GatedRoute
-from simulators.crm.records import Table
-from simulators.crm.responses import record_response
-from simulators.crm.schemas import RecordFields
-from simulators.crm.validation import IfMatch
+from simulators._shared.gate import GatedRoute
+from simulators._shared.if_match import IfMatch
+from simulators._shared.record_fields import RecordFields
+from simulators._shared.record_responses import record_response
+from simulators._shared.records import Table
 
 __all__ = ["record_router"]
 

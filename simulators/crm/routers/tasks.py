@@ -15,12 +15,12 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
-from simulators.crm.gate import GatedRoute
-from simulators.crm.records import Record
-from simulators.crm.responses import record_response
+from simulators._shared.gate import GatedRoute
+from simulators._shared.if_match import IfMatch
+from simulators._shared.record_responses import record_response
+from simulators._shared.records import Record
 from simulators.crm.schemas import TASK_DEFAULTS, TaskFields
 from simulators.crm.store import CrmStore
-from simulators.crm.validation import IfMatch
 
 __all__ = ["router"]
 

@@ -18,6 +18,8 @@ tree::
         │   ├── InvalidFieldValue       AE 102/103: a field has the wrong form or an unknown code
         │   ├── UnknownPatient          AE 204: a merge names an identifier the EHR does not hold
         │   └── ApplicationError        AE 207: the EHR itself failed (a store error, a bug)
+        ├── MergeGroupFailed          a target refused one group of a multi-group A40: it applied
+        │                             none of the groups (.number: the 1-based group, .cause)
         └── FeedError                 the outbound ADT feed could not deliver one attempt
             ├── PeerUnavailable         retryable: refused, reset, closed, or no ACK in time
             ├── PeerError               retryable: the peer answered AE (or an unreadable ACK)
@@ -171,6 +173,16 @@ class UnknownPatient(MessageRejected):
 
 class ApplicationError(MessageRejected):
     condition = Condition.APPLICATION_INTERNAL_ERROR
+
+
+class MergeGroupFailed(Hl7Error):
+    """``AdtTarget.merge_patient_groups`` applied none of the groups because group ``number``
+    (1-based) failed with ``cause`` (a ``KeyError`` when an identifier matches no patient)."""
+
+    def __init__(self, number: int, cause: Exception) -> None:
+        super().__init__(f"merge group {number} failed ({type(cause).__name__}); none applied")
+        self.number = number
+        self.cause = cause
 
 
 class FeedError(Hl7Error):

@@ -38,6 +38,7 @@ from simulators.ehr.hl7.errors import (
     InvalidFieldValue,
     Location,
     MalformedMessage,
+    MergeGroupFailed,
     MessageRejected,
     UnknownPatient,
     UnsupportedProcessingId,
@@ -150,22 +151,29 @@ class AdtReceiver:
         if isinstance(command, PatientUpsert):
             self._target.upsert_patient(command.patient, process=process)
             return
+        # All groups or none: every group is checked, then the target merges them in one unit
+        # of work, so a failure in group 2 leaves group 1 unapplied (and the ACK names group 2).
         for number, pair in enumerate(command.pairs, start=1):
-            survivor, retired = identifier_token(pair.survivor), identifier_token(pair.retired)
             if pair.survivor == pair.retired:
                 raise InvalidFieldValue(
-                    f"A40 group {number}: MRG-1 names the same identifier ({retired}) as PID-3; "
-                    "a patient cannot be merged into itself",
+                    f"A40 group {number}: MRG-1 names the same identifier "
+                    f"({identifier_token(pair.retired)}) as PID-3; a patient cannot be merged "
+                    "into itself; no group of this message was applied",
                     location=pair.location,
                 )
-            try:
-                self._target.merge_patients(pair.survivor, pair.retired, process=process)
-            except KeyError as exc:
-                raise UnknownPatient(
-                    f"A40 group {number}: survivor {survivor} or retired {retired} is not a "
-                    "patient of this EHR; register both (A04) before merging",
-                    location=pair.location,
-                ) from exc
+        groups = [(pair.survivor, pair.retired) for pair in command.pairs]
+        try:
+            self._target.merge_patient_groups(groups, process=process)
+        except MergeGroupFailed as failed:
+            pair = command.pairs[failed.number - 1]
+            if not isinstance(failed.cause, KeyError):
+                raise failed.cause from failed
+            raise UnknownPatient(
+                f"A40 group {failed.number}: survivor {identifier_token(pair.survivor)} or "
+                f"retired {identifier_token(pair.retired)} is not a patient of this EHR; "
+                "register both (A04) before merging; no group of this message was applied",
+                location=pair.location,
+            ) from failed.cause
 
     def _refuse(self, message: Message | None, payload: bytes, exc: MessageRejected) -> bytes:
         header = message.header if message is not None else salvage_header(payload)

@@ -5,16 +5,21 @@ changes. ``simulators.ehr.store`` implements it; tests use an in-memory fake tha
 
     patient_id, created = target.upsert_patient(patient, process="mllp:LAB")
     target.merge_patients((MRN, "123"), (MRN, "456"), process="mllp:LAB")   # 456 into 123
+    target.merge_patient_groups([((MRN, "1"), (MRN, "2")), ((MRN, "3"), (MRN, "4"))],
+                                process="mllp:LAB")   # both or neither
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from simulators.ehr.changes import ChangeEvent
 
-__all__ = ["AdtTarget", "ChangeEvent"]
+__all__ = ["AdtTarget", "ChangeEvent", "Identifier", "MergeGroup"]
+
+Identifier = tuple[str, str]  # (system, value)
+MergeGroup = tuple[Identifier, Identifier]  # (survivor, retired)
 
 
 @runtime_checkable
@@ -29,6 +34,11 @@ class AdtTarget(Protocol):
         self, survivor: tuple[str, str], retired: tuple[str, str], *, process: str
     ) -> str:
         """Merge ``retired`` into ``survivor``; a ``KeyError`` subclass if either is unknown."""
+        ...
+
+    def merge_patient_groups(self, groups: Sequence[MergeGroup], *, process: str) -> list[str]:
+        """Merge every (survivor, retired) group in order, all or nothing: when one fails,
+        none is applied (no change is emitted) and ``MergeGroupFailed`` names the group."""
         ...
 
     def on_change(self, callback: Callable[[ChangeEvent], None]) -> None:

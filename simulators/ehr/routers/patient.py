@@ -13,13 +13,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from simulators._shared.routes import DirectRoute
 from simulators.ehr.errors import FhirBadRequest
 from simulators.ehr.responses import body_of, context, resource_response
 from simulators.ehr.store import FhirStore
 
 
 def patient_router(store: FhirStore) -> APIRouter:
-    router = APIRouter(prefix="/fhir/Patient", tags=["Patient"])
+    router = APIRouter(prefix="/fhir/Patient", tags=["Patient"], route_class=DirectRoute)
 
     @router.post("/$merge", summary="Merge two Patients (source retired, target survives)")
     async def merge(request: Request) -> Response:

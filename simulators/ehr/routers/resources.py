@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.responses import Response
 
+from simulators._shared.routes import DirectRoute
 from simulators.ehr import bundles
 from simulators.ehr.errors import FhirBadRequest
 from simulators.ehr.responses import (
@@ -61,13 +62,15 @@ def family_router(family: str, store: FhirStore) -> APIRouter:
         prefix="/fhir/{resource_type:fhir_" + family + "}",
         tags=[f"{family}: {', '.join(FAMILIES[family])}"],
         generate_unique_id_function=lambda route: f"{family}_{route.name}",
+        route_class=DirectRoute,
     )
-    _instance_routes(router, "resource", store)  # reads and updates are the hot routes
+    _hot_routes(router, "resource", store)  # FastAPI tries routes in order: hot ones first
+    _instance_routes(router, "resource", store)
     _type_routes(router, "resource", store)
     return router
 
 
-def _type_routes(router: APIRouter, label: str, store: FhirStore) -> None:
+def _hot_routes(router: APIRouter, label: str, store: FhirStore) -> None:
     @router.post("", status_code=201, summary=f"Create a {label}")
     async def create(request: Request) -> Response:
         (resource_type,) = _path(request, "resource_type")
@@ -78,6 +81,15 @@ def _type_routes(router: APIRouter, label: str, store: FhirStore) -> None:
             version, created = session.create(resource_type, body, if_none_exist=criteria)
         return resource_response(request, version, status=201 if created else 200, location=True)
 
+    @router.get("/{resource_id:fhir_id}", summary=f"Read a {label}")
+    async def read(request: Request) -> Response:
+        resource_type, resource_id = _path(request, "resource_type", "resource_id")
+        with store.session(context(request)) as session:
+            version = session.read(resource_type, resource_id)
+        return resource_response(request, version)
+
+
+def _type_routes(router: APIRouter, label: str, store: FhirStore) -> None:
     @router.get("", summary=f"Search {label}")
     async def search(request: Request) -> Response:
         (resource_type,) = _path(request, "resource_type")
@@ -116,13 +128,6 @@ def _type_routes(router: APIRouter, label: str, store: FhirStore) -> None:
 
 
 def _instance_routes(router: APIRouter, label: str, store: FhirStore) -> None:
-    @router.get("/{resource_id:fhir_id}", summary=f"Read a {label}")
-    async def read(request: Request) -> Response:
-        resource_type, resource_id = _path(request, "resource_type", "resource_id")
-        with store.session(context(request)) as session:
-            version = session.read(resource_type, resource_id)
-        return resource_response(request, version)
-
     @router.put("/{resource_id:fhir_id}", summary=f"Update a {label} (If-Match for versions)")
     async def update(request: Request) -> Response:
         resource_type, resource_id = _path(request, "resource_type", "resource_id")

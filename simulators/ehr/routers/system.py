@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from simulators._shared.clock import Clock
+from simulators._shared.routes import DirectRoute
 from simulators.ehr.capability import capability_statement
 from simulators.ehr.errors import FhirError, InteractionNotSupported, ResourceNotFound
 from simulators.ehr.resources import require_type
@@ -18,7 +19,7 @@ _ANY = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 
 def system_router(store: FhirStore, clock: Clock) -> APIRouter:
-    router = APIRouter(prefix="/fhir", tags=["system"])
+    router = APIRouter(prefix="/fhir", tags=["system"], route_class=DirectRoute)
     published = clock.now()
     statements: dict[str, Response] = {}  # by base URL: the statement never changes
 
@@ -39,7 +40,7 @@ def system_router(store: FhirStore, clock: Clock) -> APIRouter:
 
 def unknown_type_router() -> APIRouter:
     """Mounted last: any path under /fhir that no resource router took."""
-    router = APIRouter(prefix="/fhir", include_in_schema=False)
+    router = APIRouter(prefix="/fhir", include_in_schema=False, route_class=DirectRoute)
 
     @router.api_route("/{resource_type}", methods=_ANY)
     async def unknown(request: Request) -> Response:

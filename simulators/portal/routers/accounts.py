@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
-from simulators.crm.gate import GatedRoute
-from simulators.crm.responses import etag, record_response
-from simulators.crm.validation import IfMatch
+from simulators._shared.gate import GatedRoute
+from simulators._shared.if_match import IfMatch
+from simulators._shared.record_responses import etag, record_response
 from simulators.portal.schemas import AccountFields, StatusUpdate
 from simulators.portal.store import PortalStore, preferences_id
 

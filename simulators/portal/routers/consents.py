@@ -13,10 +13,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
-from simulators.crm.gate import GatedRoute
-from simulators.crm.records import Record
-from simulators.crm.responses import record_response
-from simulators.crm.validation import IfMatch
+from simulators._shared.gate import GatedRoute
+from simulators._shared.if_match import IfMatch
+from simulators._shared.record_responses import record_response
+from simulators._shared.records import Record
 from simulators.portal.consents import effective
 from simulators.portal.schemas import ConsentAction
 from simulators.portal.store import PortalStore

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
-from simulators.crm.gate import GatedRoute
-from simulators.crm.responses import record_response
-from simulators.crm.validation import IfMatch
+from simulators._shared.gate import GatedRoute
+from simulators._shared.if_match import IfMatch
+from simulators._shared.record_responses import record_response
 from simulators.portal.schemas import PREFERENCE_DEFAULTS, PreferenceFields
 from simulators.portal.store import PortalStore, preferences_id
 

@@ -5,10 +5,15 @@ database ``engine.sqlite`` the engine keeps ``engine.sqlite.checkpoints.jsonl`` 
 checkpoints) and ``engine.sqlite.keys.json`` (the audit keys, created at first use, mode 0600);
 both are found there by default. Key bytes are never printed.
 
+``verify`` also takes a PostgreSQL store's DSN (``postgresql://...``): its checkpoints and keys
+are found in the store's default audit directory on this host (``adapters.postgres_store``), or
+where ``--checkpoints`` and ``--key-file`` say. Messages name the DSN without its password.
+
 Example::
 
     splitbrain audit verify out/demo/engine.sqlite
     # audit log out/demo/engine.sqlite: intact: 41 entries (seq 1..41), 1 checkpoints matched...
+    splitbrain audit verify postgresql://engine@db1/splitbrain --checkpoints cp.jsonl
     splitbrain audit export out/demo/engine.sqlite --format fhir --out audit.ndjson
 
 ``verify`` reads database rows without parsing them (the hash covers the stored bytes);
@@ -39,6 +44,14 @@ from splitbrain.engine.adapters.audit_files import (
     write_jsonl,
 )
 from splitbrain.engine.adapters.audit_log import sqlite_entries, sqlite_stored_entries
+from splitbrain.engine.adapters.postgres_audit import postgres_stored_entries
+from splitbrain.engine.adapters.postgres_connection import PgConnection, dsn_label
+from splitbrain.engine.adapters.postgres_store import (
+    DEFAULT_SCHEMA,
+    POSTGRES_PREFIXES,
+    audit_files,
+    default_audit_dir,
+)
 from splitbrain.engine.domain.audit import (
     AuditEntry,
     AuditKeyError,
@@ -49,6 +62,7 @@ from splitbrain.engine.domain.audit import (
     VerifyResult,
     verify,
 )
+from splitbrain.engine.service_layer.errors import StoreError
 
 app = typer.Typer(
     help="Verify and export the engine's tamper-evident audit log.", no_args_is_help=True
@@ -69,7 +83,9 @@ class ExportFormat(StrEnum):
 
 @app.command("verify")
 def verify_command(
-    path: Annotated[Path, typer.Argument(help="Engine database or JSONL export.")],
+    path: Annotated[
+        str, typer.Argument(help="Engine database (SQLite file or postgresql:// DSN) or JSONL.")
+    ],
     checkpoints: Annotated[
         Path | None,
         typer.Option("--checkpoints", help="Checkpoint file [<PATH>.checkpoints.jsonl]"),
@@ -83,15 +99,18 @@ def verify_command(
     ] = False,
 ) -> None:
     """Check the hash chain and the signed checkpoints; name the first bad seq."""
+    postgres = path.startswith(POSTGRES_PREFIXES)
+    label, default_cps, default_keys = _audit_files_of(path, postgres=postgres)
     warnings: list[str] = []
-    cps = _load_checkpoints(path, checkpoints, warnings)
+    cps = _load_checkpoints(default_cps, checkpoints, warnings)
     if isinstance(cps, MalformedCheckpointError):
-        _report_malformed_checkpoint(path, cps, fmt)
+        _report_malformed_checkpoint(label, cps, fmt)
         raise typer.Exit(1)
-    keys = _checkpoint_keys(path, key_file) if cps else []
-    with _links(path, deep=deep) as links:
+    keys = _checkpoint_keys(key_file or default_keys) if cps else []
+    links_of = _postgres_links(path, deep=deep) if postgres else _links(Path(path), deep=deep)
+    with links_of as links:
         result = verify(links, cps, keys)
-    _report(path, result, warnings, fmt)
+    _report(label, result, warnings, fmt)
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -131,6 +150,30 @@ def _links(path: Path, *, deep: bool) -> Iterator[Iterator[ChainLink]]:
             yield read_jsonl(path) if conn is None else sqlite_entries(conn)
 
 
+def _audit_files_of(path: str, *, postgres: bool) -> tuple[str, Path, Path]:
+    """``(label, default checkpoint file, default keys file)`` of a database or a DSN."""
+    if postgres:
+        return dsn_label(path), *audit_files(default_audit_dir(path))
+    return path, checkpoint_path_for(Path(path)), keys_path_for(Path(path))
+
+
+@contextmanager
+def _postgres_links(dsn: str, *, deep: bool) -> Iterator[Iterator[ChainLink]]:
+    """A PostgreSQL store's rows, read in one read-only transaction."""
+    try:
+        conn = PgConnection.connect(dsn, schema=DEFAULT_SCHEMA)
+    except StoreError as exc:
+        _fail(str(exc))
+    try:
+        conn.execute("BEGIN READ ONLY")
+        stored = postgres_stored_entries(conn)
+        yield (entry.parse() for entry in stored) if deep else stored
+    except StoreError as exc:
+        _fail(f"{exc}; is it an engine store (schema {DEFAULT_SCHEMA})?")
+    finally:
+        conn.close()
+
+
 @contextmanager
 def _database(path: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection when ``path`` is a SQLite database, else None (a JSONL file)."""
@@ -151,11 +194,11 @@ def _database(path: Path) -> Iterator[sqlite3.Connection | None]:
 
 
 def _load_checkpoints(
-    path: Path, given: Path | None, warnings: list[str]
+    default: Path, given: Path | None, warnings: list[str]
 ) -> Sequence[Checkpoint] | MalformedCheckpointError:
     if given is not None and not given.is_file():
         _fail(f"checkpoint file {given} does not exist")
-    source = given if given is not None else checkpoint_path_for(path)
+    source = given if given is not None else default
     try:
         cps = JsonlCheckpointStore(source).all()
     except MalformedCheckpointError as exc:
@@ -168,14 +211,14 @@ def _load_checkpoints(
     return cps
 
 
-def _checkpoint_keys(path: Path, key_file: Path | None) -> list[bytes]:
+def _checkpoint_keys(key_file: Path) -> list[bytes]:
     try:
-        return [load_keys(key_file or keys_path_for(path)).checkpoint_key]
+        return [load_keys(key_file).checkpoint_key]
     except AuditKeyError as exc:
         _fail(f"{exc}; the checkpoint key is needed to check checkpoint signatures")
 
 
-def _report(path: Path, result: VerifyResult, warnings: list[str], fmt: VerifyFormat) -> None:
+def _report(path: str, result: VerifyResult, warnings: list[str], fmt: VerifyFormat) -> None:
     if fmt is VerifyFormat.JSON:
         typer.echo(json.dumps(_as_json(path, result, warnings), sort_keys=True))
         return
@@ -184,9 +227,9 @@ def _report(path: Path, result: VerifyResult, warnings: list[str], fmt: VerifyFo
     typer.echo(f"audit log {path}: {result.message}")
 
 
-def _as_json(path: Path, result: VerifyResult, warnings: list[str]) -> dict[str, object]:
+def _as_json(path: str, result: VerifyResult, warnings: list[str]) -> dict[str, object]:
     return {
-        "path": str(path),
+        "path": path,
         "ok": result.ok,
         "entries_checked": result.entries_checked,
         "checkpoints_matched": result.checkpoints_matched,
@@ -201,14 +244,14 @@ def _as_json(path: Path, result: VerifyResult, warnings: list[str]) -> dict[str,
 
 
 def _report_malformed_checkpoint(
-    path: Path, exc: MalformedCheckpointError, fmt: VerifyFormat
+    path: str, exc: MalformedCheckpointError, fmt: VerifyFormat
 ) -> None:
     detail = f"{exc}: the checkpoint file was altered or damaged"
     if fmt is VerifyFormat.JSON:
         typer.echo(
             json.dumps(
                 {
-                    "path": str(path),
+                    "path": path,
                     "ok": False,
                     "reason": "malformed_checkpoint",
                     "first_bad_seq": None,

@@ -70,12 +70,25 @@ def check_command(
         list[str] | None, typer.Option("--role", help="PROCESS=ROLE for an actor; repeat.")
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.TEXT,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            max=1,
+            help="1: read the histories in a second process while judging; 0: one process. "
+            "[default: 1 for files of 16 MB or more]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check histories against the ownership matrix; exit 1 on any anomaly."""
     err = Console(stderr=True, highlight=False)
     try:
         feed = _feed(audit, audit_checkpoints, audit_keys)
-        verdict = check(histories, matrix, truth=truth, audit=feed, actors=_actors(sut, role))
+        verdict = check(
+            histories, matrix, truth=truth, audit=feed, actors=_actors(sut, role), workers=workers
+        )
     except (CheckerError, MatrixError, AuditError, OSError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None

@@ -10,6 +10,10 @@ Stores:
   ``PATH.keys.json`` (the fingerprint key and the checkpoint key, created at first use with mode
   0600, never printed). ``splitbrain audit verify PATH`` finds both there. ``batch_size`` and
   ``synchronous`` set what is durable when (see ``adapters.sqlite_store``).
+- ``"postgresql://..."``: a PostgreSQL database shared by several engine processes (psycopg 3;
+  ``adapters.postgres_store`` says what is locked). The audit checkpoints and keys are files in
+  ``audit_dir`` (default ``~/.local/state/splitbrain/postgres/<host>-<port>-<db>-<schema>``);
+  ``splitbrain audit verify postgresql://...`` finds them there. ``batch_size`` must be 1.
 
 Example::
 
@@ -35,6 +39,7 @@ from splitbrain.engine.adapters.audit_files import (
 )
 from splitbrain.engine.adapters.audit_log import InMemoryAuditLog
 from splitbrain.engine.adapters.memory_store import InMemoryUnitOfWork
+from splitbrain.engine.adapters.postgres_store import POSTGRES_PREFIXES, open_postgres_store
 from splitbrain.engine.adapters.sqlite_store import SqliteUnitOfWork, Synchronous
 from splitbrain.engine.adapters.sync_targets import Endpoint
 from splitbrain.engine.domain.audit import AuditKeys
@@ -66,12 +71,16 @@ def bootstrap(
     fresh: bool = False,
     consent_flags: ConsentFlagSink | None = None,
     identity_index: IdentityIndex | None = None,
+    audit_dir: Path | None = None,
 ) -> Engine:
-    """Build an engine on ``store`` (``"memory"`` or ``"sqlite:PATH"``) for ``policy``.
+    """Build an engine on ``store`` (``"memory"``, ``"sqlite:PATH"`` or ``"postgresql://..."``)
+    for ``policy``.
 
     ``fresh=True`` deletes an existing SQLite store first (the database, its WAL files and its
-    checkpoint file, keeping the keys file), so a re-run starts empty instead of answering every
-    write as a duplicate delivery. ``consent_flags`` is the consumer that keeps the CRM's local
+    checkpoint file, keeping the keys file), or drops and recreates a PostgreSQL store's schema
+    (and this host's checkpoint file), so a re-run starts empty instead of answering every
+    write as a duplicate delivery. ``audit_dir`` is where a PostgreSQL store's checkpoint and
+    keys files live. ``consent_flags`` is the consumer that keeps the CRM's local
     consent flags current (default: flags kept in process, ``InMemoryConsentFlags``).
     ``identity_index`` is the index every registered record goes through (default: the store's
     own, see ``adapters.linkage_index``).
@@ -95,9 +104,16 @@ def bootstrap(
             synchronous=synchronous,
             checkpoint_every=checkpoint_every,
         )
+    elif store.startswith(POSTGRES_PREFIXES):
+        audit_path = None
+        uow = open_postgres_store(
+            store, keys=keys, audit_dir=audit_dir, fresh=fresh, synchronous=synchronous,
+            checkpoint_every=checkpoint_every, batch_size=batch_size,
+        )  # fmt: skip
     else:
         raise ValueError(
-            f"store {store!r} is not one this engine knows: use 'memory' or 'sqlite:PATH'"
+            f"store {store!r} is not one this engine knows: use 'memory', 'sqlite:PATH' or "
+            "'postgresql://...'"
         )
     if consent_flags is not None:
         uow.consent_flags = consent_flags  # the runtime's CRM; else the stores' in-memory flags
@@ -160,7 +176,7 @@ def bootstrap_service(
     clock = clock or SystemClock()
     policy = load_policy(matrix)
     engine = bootstrap(store=store, policy=policy, clock=clock, fresh=fresh)
-    sync = _sync_store(store, fresh=fresh)
+    sync = _sync_store(store)
     vault: Vault = open_sqlite_vault(_vault_path(store, fresh=fresh), clock)
     assert isinstance(vault.store, SqliteVaultStore)
     consents = ConsentService(engine)
@@ -195,7 +211,7 @@ def bootstrap_service(
     )  # fmt: skip
 
 
-def _sync_store(store: str, *, fresh: bool) -> SyncStore:
+def _sync_store(store: str) -> SyncStore:
     """The inbox/outbox beside the engine's store: the same SQLite file, or in memory."""
     if store == "memory":
         from splitbrain.engine.adapters.sync_memory import InMemorySyncStore

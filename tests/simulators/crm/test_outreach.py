@@ -183,3 +183,15 @@ async def test_campaign_advanced_through_the_admin_clock_runs_too(rig: Rig) -> N
     await rig.client("admin").post("/_admin/clock/advance", json={"seconds": 3600})
 
     assert (await crm.get("/outreach/sends")).json()["total"] == 1
+
+
+async def test_a_stopped_crm_no_longer_runs_campaigns_on_the_shared_clock(rig: Rig) -> None:
+    crm = rig.client()
+    await _contact(crm, consents={"HMARKT": {"sms": True}})
+    await crm.post("/campaigns", json=CAMPAIGN)
+    async with rig.app.router.lifespan_context(rig.app):
+        pass  # served, then stopped: its clock listener goes with it
+
+    rig.clock.advance(3600)
+
+    assert (await crm.get("/outreach/sends")).json()["total"] == 0

@@ -3,16 +3,19 @@
 It mirrors ``simulators.ehr.store.FhirStore``'s contract: upsert matches ``identifier[0]``
 (system + value), a merge of an unknown identifier raises a ``KeyError`` subclass, and a merge
 emits ``merge`` for the retired patient (``link`` replaced-by the survivor) then ``update`` for
-the survivor. ``fail_with`` makes the next call raise, to prove the listener survives its store.
+the survivor; several groups merge all or nothing (``MergeGroupFailed`` names the failing group
+and no change is emitted). ``fail_with`` makes the next call raise, to prove the listener
+survives its store.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from simulators.ehr.hl7.target import AdtTarget, ChangeEvent
+from simulators.ehr.hl7.errors import MergeGroupFailed
+from simulators.ehr.hl7.target import AdtTarget, ChangeEvent, MergeGroup
 
 
 class UnknownIdentifierError(KeyError):
@@ -44,6 +47,33 @@ class FakeAdtTarget(AdtTarget):
     ) -> str:
         self._maybe_fail()
         self.calls.append(("merge", process))
+        return self._merge(survivor, retired)
+
+    def merge_patient_groups(self, groups: Sequence[MergeGroup], *, process: str) -> list[str]:
+        self._maybe_fail()
+        self.calls.append(("merge", process))
+        before = copy.deepcopy((self.patients, self.versions))
+        listeners, held = self._listeners, list[ChangeEvent]()
+        self._listeners = [held.append]  # changes are emitted only when every group applied
+        try:
+            survivors = [self._group(number, group) for number, group in enumerate(groups, 1)]
+        except MergeGroupFailed:
+            self.patients, self.versions = before
+            raise
+        finally:
+            self._listeners = listeners
+        for event in held:
+            for listener in tuple(listeners):
+                listener(event)
+        return survivors
+
+    def _group(self, number: int, group: MergeGroup) -> str:
+        try:
+            return self._merge(*group)
+        except KeyError as exc:
+            raise MergeGroupFailed(number, exc) from exc
+
+    def _merge(self, survivor: tuple[str, str], retired: tuple[str, str]) -> str:
         keep, drop = self.find(*survivor), self.find(*retired)
         if keep is None or drop is None:
             raise UnknownIdentifierError("a merge identifier matches no patient")

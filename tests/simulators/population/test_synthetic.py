@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import phonenumbers
@@ -18,6 +19,7 @@ from simulators.population import (
     is_invalid_ssn,
     is_synthetic_email,
 )
+from simulators.population.phones import FORMATS, POPULATION_PHONES, WRITERS
 
 FICTITIOUS_NATIONAL = re.compile(r"^[2-9][0-8]\d55501\d\d$")
 
@@ -120,3 +122,23 @@ def test_canary_tokens_are_distinct_between_persons(population: list[PersonEntry
     tokens = [e.person.canary for e in population]
 
     assert len(set(tokens)) == len(tokens)
+
+
+def test_each_phone_writer_matches_its_format_template() -> None:
+    numbers = [POPULATION_PHONES[i] for i in range(0, len(POPULATION_PHONES), 97)]
+
+    mismatched = [
+        (number, style)
+        for number in numbers
+        for style, template in FORMATS.items()
+        if WRITERS[style](number) != template.format(number[2:5], number[5:8], number[8:])
+    ]
+
+    assert set(WRITERS) == set(FORMATS)
+    assert mismatched == []
+
+
+def test_the_fast_sha256_gives_the_hashlib_canary() -> None:
+    expected = hashlib.sha256(b"population-canary:7:gt_000001").hexdigest()[:12]
+
+    assert canary_token(7, "gt_000001") == f"CANARY-{expected}"

@@ -4,7 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from simulators._shared import ClockWentBackwards, ConfigurationError, SimClock, SystemClock
+from simulators._shared import (
+    ClockWentBackwards,
+    ConfigurationError,
+    SimClock,
+    SystemClock,
+    follow_clock,
+)
 
 START = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -62,3 +68,49 @@ def test_system_clock_is_aware_utc_and_current() -> None:
 
     assert now.tzinfo == UTC
     assert before <= now <= datetime.now(UTC)
+
+
+def test_the_handle_on_advance_returns_stops_the_listener() -> None:
+    clock = SimClock(START)
+    seen: list[datetime] = []
+    stop = clock.on_advance(lambda before, after: seen.append(after))
+
+    clock.advance(1)
+    stop()
+    stop()  # twice is harmless
+    clock.advance(1)
+
+    assert seen == [START + timedelta(seconds=1)]
+
+
+def test_off_advance_removes_a_listener_and_says_whether_it_was_there() -> None:
+    clock = SimClock(START)
+    seen: list[str] = []
+
+    def first(before: datetime, after: datetime) -> None:
+        seen.append("first")
+
+    def second(before: datetime, after: datetime) -> None:
+        seen.append("second")
+
+    clock.on_advance(first)
+    clock.on_advance(second)
+
+    removed, again = clock.off_advance(first), clock.off_advance(first)
+    clock.advance(1)
+
+    assert (removed, again) == (True, False)
+    assert seen == ["second"]
+
+
+def test_follow_clock_listens_to_a_sim_clock_only() -> None:
+    sim, seen = SimClock(START), []
+    stop = follow_clock(sim, lambda before, after: seen.append(after))
+    nothing = follow_clock(SystemClock(), lambda before, after: seen.append(after))
+
+    sim.advance(1)
+    stop()
+    nothing()
+    sim.advance(1)
+
+    assert seen == [START + timedelta(seconds=1)]

@@ -212,6 +212,7 @@ class Scenario:
         truth: bool = True,
         audit: AuditFeed | None = None,
         roles: Mapping[str, str] | None = None,
+        workers: int = 0,
     ) -> Verdict:
         actors = Actors(roles={"crm-automation": "automation", **(roles or {})})
         return check(
@@ -220,6 +221,7 @@ class Scenario:
             truth=self.truth() if truth else None,
             audit=audit,
             actors=actors,
+            workers=workers,
         )
 
 

@@ -81,3 +81,17 @@ def test_text_report_has_a_summary_and_each_anomaly_with_witnesses() -> None:
     assert "witnesses: portal.jsonl#" in text
     assert "not judged: missing_audit" in text
     assert json.loads(render_json(verdict))["ok"] is False
+
+
+def test_reading_in_a_worker_process_gives_the_same_verdict(tmp_path: Path) -> None:
+    s = _revoked_then_sent()
+    s.send("c1", "HMARKT:sms")
+    args = [*_write(s, tmp_path), "--format", "json"]
+
+    here = runner.invoke(app, ["check", *args, "--workers", "0"])
+    there = runner.invoke(app, ["check", *args, "--workers", "1"])
+
+    assert (here.exit_code, there.exit_code) == (1, 1), there.output
+    first, second = json.loads(here.output), json.loads(there.output)
+    del first["summary"]["seconds"], second["summary"]["seconds"]
+    assert first == second

@@ -125,3 +125,19 @@ def test_files_are_merged_in_completion_time_order() -> None:
     ops = list(merged_operations(sources))
 
     assert [op.file for op in ops] == ["portal.jsonl", "crm.jsonl"]
+
+
+def test_unknown_completion_type_is_named() -> None:
+    records = _records(_crm())
+    records[1]["type"] = "done"
+
+    with pytest.raises(HistoryFormatError, match=r"crm.jsonl:2: field 'type' must be one of"):
+        list(read_operations(HistorySource.from_records("crm.jsonl", records)))
+
+
+def test_completion_naming_no_integer_op_is_named() -> None:
+    records = _records(_crm())
+    records[1]["op"] = [0]
+
+    with pytest.raises(HistoryFormatError, match=r"crm.jsonl:2: field 'op' must be an integer"):
+        list(read_operations(HistorySource.from_records("crm.jsonl", records)))

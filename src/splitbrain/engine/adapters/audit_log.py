@@ -3,7 +3,10 @@
 ``SqliteAuditLog`` writes into an ``audit_log`` table on the connection it is given and never
 commits: the caller's unit of work commits the decision and its entry in one transaction. A
 SQLite error during ``append`` becomes ``AuditWriteError`` and propagates, so the decision fails
-with it (fail closed). Triggers refuse UPDATE and DELETE on the table (an accident guard; the
+with it (fail closed). Inside ``SqliteUnitOfWork`` the log is buffered (``buffer_into``): the
+entry's row joins the store's write buffer and is inserted with its batch, in the transaction
+that commits the decision; a failed insert there loses the whole batch (``StoreError``), never
+half of a command. Triggers refuse UPDATE and DELETE on the table (an accident guard; the
 hash chain and the checkpoints are what detect a deliberate edit).
 
 Example::
@@ -20,10 +23,11 @@ Example::
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from splitbrain.engine.adapters.audit_files import write_jsonl
+from splitbrain.engine.adapters.sqlite_buffer import Row
 from splitbrain.engine.domain.audit import (
     AuditEntry,
     AuditEvent,
@@ -103,31 +107,50 @@ class SqliteAuditLog(AuditSink):
         super().__init__(checkpoints, keys, checkpoint_every=checkpoint_every)
         self.conn = conn
         self._cache_head = cache_head
-        """Keep the head of the open transaction in memory (saves a SELECT per append). Only
-        for an owner that calls ``forget_head()`` whenever its transaction or a savepoint of
-        it ends, as ``SqliteUnitOfWork`` does."""
+        """Keep the head in memory (saves a SELECT per append). Only for an owner that calls
+        ``forget_head()`` or ``restore_head()`` whenever a transaction or a savepoint of it is
+        rolled back, or another connection may have written, as ``SqliteUnitOfWork`` does."""
         self._head: Head | None = None
         self._head_known = False
+        self._rows: list[Row] | None = None
+        self._spill: Callable[[], None] = _nothing
         create_audit_schema(conn)
+
+    def buffer_into(self, rows: list[Row], spill: Callable[[], None]) -> None:
+        """Append each entry's row to ``rows`` instead of inserting it; the owner inserts them
+        with its batch, and ``spill()`` writes them before this log reads its table. (An append
+        outside any transaction is inserted at once, as an unbuffered log does.)
+
+        For ``SqliteUnitOfWork`` (which also keeps the head, see ``cache_head``).
+        """
+        self._rows, self._spill, self._cache_head = rows, spill, True
 
     def forget_head(self) -> None:
         """Drop the cached head: the next append reads it from the table."""
         self._head_known = False
 
+    def head_state(self) -> tuple[Head | None, bool]:
+        """The cached head and whether it is known (to ``restore_head`` on a rollback)."""
+        return self._head, self._head_known
+
+    def restore_head(self, state: tuple[Head | None, bool]) -> None:
+        self._head, self._head_known = state
+
     def append(self, event: AuditEvent) -> AuditEntry:
         try:
             head = self._head if self._head_known else self.head()
             entry = chain(head, event)
-            self.conn.execute(
-                _INSERT,
-                (
-                    entry.seq,
-                    entry.hash_version,
-                    entry.prev_hash,
-                    entry.hash,
-                    event.canonical_bytes().decode("utf-8"),
-                ),
+            row = (
+                entry.seq,
+                entry.hash_version,
+                entry.prev_hash,
+                entry.hash,
+                event.canonical_bytes().decode("utf-8"),
             )
+            if self._rows is not None and self.conn.in_transaction:
+                self._rows.append(row)  # inserted with the owner's batch
+            else:
+                self.conn.execute(_INSERT, row)
         except sqlite3.Error as exc:
             raise AuditWriteError(
                 f"audit entry for action {event.action!r} (correlation "
@@ -139,13 +162,21 @@ class SqliteAuditLog(AuditSink):
         return entry
 
     def head(self) -> Head | None:
+        if self._head_known and self._rows is not None:
+            return self._head  # buffered entries are not in the table yet
+        self._spill()
         row = self.conn.execute(_HEAD).fetchone()
-        return None if row is None else Head(row[0], row[1])
+        head = None if row is None else Head(row[0], row[1])
+        if self._rows is not None:
+            self._head, self._head_known = head, True
+        return head
 
     def entries(self) -> Iterator[AuditEntry]:
+        self._spill()
         return sqlite_entries(self.conn)
 
     def chain_links(self) -> Iterator[StoredEntry]:
+        self._spill()
         return sqlite_stored_entries(self.conn)
 
     def export_jsonl(self, path: Path) -> int:
@@ -158,6 +189,10 @@ class SqliteAuditLog(AuditSink):
                 "checkpoint requested while the audit connection has an open transaction; "
                 "commit first, then call checkpoint() or checkpoint_if_due()"
             )
+
+
+def _nothing() -> None:
+    return None
 
 
 class InMemoryAuditLog(AuditSink):

@@ -4,7 +4,8 @@
   (``autocommit=False``), so a registration's index rows commit or roll back with its links
   and its audit entry, in one transaction;
 - the memory store: the in-memory index (not journaled: a command rolled back after it
-  changed the index leaves the index ahead of the link table).
+  changed the index leaves the index ahead of the link table);
+- the PostgreSQL store: the PostgreSQL identity index on the store's connection, like SQLite.
 
 Both use the default matching config; its parts are built once per process (the matcher is
 immutable), so a test that opens many stores pays for it once. ``bootstrap(identity_index=...)``
@@ -19,13 +20,18 @@ from __future__ import annotations
 
 import sqlite3
 from functools import cache
+from typing import TYPE_CHECKING
 
 from splitbrain.engine.adapters.identity.factory import MatchingParts
 from splitbrain.engine.adapters.identity.index_memory import MemoryIdentityIndex
+from splitbrain.engine.adapters.identity.index_postgres import PostgresIdentityIndex
 from splitbrain.engine.adapters.identity.index_sqlite import SqliteIdentityIndex
 from splitbrain.engine.domain.identity.ports import IdentityIndex
 
-__all__ = ["memory_default_index", "sqlite_default_index"]
+if TYPE_CHECKING:
+    from splitbrain.engine.adapters.postgres_connection import PgConnection
+
+__all__ = ["memory_default_index", "postgres_default_index", "sqlite_default_index"]
 
 
 @cache
@@ -46,3 +52,9 @@ def sqlite_default_index(conn: sqlite3.Connection) -> IdentityIndex:
     return SqliteIdentityIndex(
         conn, parts.matcher, parts.blocking, max_block, max_exact, autocommit=False
     )
+
+
+def postgres_default_index(conn: PgConnection) -> IdentityIndex:
+    """The index on the PostgreSQL store's connection; it never commits (the unit of work does)."""
+    parts, max_block, max_exact = _parts()
+    return PostgresIdentityIndex(conn, parts.matcher, parts.blocking, max_block, max_exact)

@@ -1,35 +1,23 @@
-"""The repositories of the SQLite store: field states, the decision log, the conflict queue.
+"""The repositories of the SQLite store: field states and the conflict queue (the decision log
+is in ``sqlite_decision_log``).
 
 They read and write on the unit of work's connection and never commit: transactions belong to
-``SqliteUnitOfWork`` (``sqlite_store``). Schema in ``sqlite_schema``.
+``SqliteUnitOfWork`` (``sqlite_store``). Field-state upserts go to the store's write buffer
+(``sqlite_buffer``) and reach SQL when the batch commits. Schema in ``sqlite_schema``.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from splitbrain.engine.adapters.sqlite_schema import from_micros, micros
-from splitbrain.engine.adapters.store_records import (
-    dump_conflict,
-    dump_decision,
-    load_conflict,
-    load_decision,
-)
+from splitbrain.engine.adapters.sqlite_buffer import Row
+from splitbrain.engine.adapters.store_records import dump_conflict, load_conflict
 from splitbrain.engine.domain.conflicts import ConflictItem, ConflictStatus
-from splitbrain.engine.domain.decisions import Decision, DuplicateDelivery
 from splitbrain.engine.domain.policy import Policy, Provenance
-from splitbrain.engine.domain.write import FieldState, Write
-from splitbrain.engine.service_layer.unit_of_work import (
-    ConflictQueue,
-    DecisionLog,
-    DecisionRow,
-    FieldStates,
-    FirstDecision,
-    decision_facts,
-)
+from splitbrain.engine.domain.write import FieldState
+from splitbrain.engine.service_layer.unit_of_work import ConflictQueue, FieldStates
 
 _GET_STATE = (
     "SELECT value, version, provenance, system, role, occurred_at, idempotency_key "
@@ -39,23 +27,6 @@ _GET_TWO = (
     "SELECT field, value, version, provenance, system, role, occurred_at, idempotency_key "
     "FROM field_state WHERE person = ? AND field IN (?, ?)"
 )
-_PUT_STATE = (
-    "INSERT OR REPLACE INTO field_state (person, field, value, version, provenance, system, "
-    "role, occurred_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_FIRST = (
-    "SELECT d.body FROM idempotency_keys AS k JOIN decisions AS d ON d.seq = k.decision_seq "
-    "WHERE k.key = ?"
-)
-_WRITE = "SELECT body FROM decisions WHERE idempotency_key = ? ORDER BY seq LIMIT 1"
-"""Unindexed on purpose (an index would cost every decision): only for purged keys."""
-_ADD = (
-    "INSERT INTO decisions (idempotency_key, kind, person, field, rule, reason, manual, "
-    "override, decided_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_CLAIM = "INSERT OR IGNORE INTO idempotency_keys (key, decision_seq, first_seen) VALUES (?, ?, ?)"
-_PURGE = "DELETE FROM idempotency_keys WHERE first_seen < ?"
-_ROWS = "SELECT kind, field, rule, reason, manual, override, decided_at FROM decisions ORDER BY seq"
 _FIND = "SELECT body FROM conflicts WHERE conflict_id = ?"
 _PUT_CONFLICT = (
     "INSERT INTO conflicts (conflict_id, status, body) VALUES (?, ?, ?) "
@@ -66,18 +37,40 @@ _LIST_OPEN = "SELECT body FROM conflicts WHERE status = ? ORDER BY seq"
 
 
 class SqliteFieldStates(FieldStates):
-    """Field states, with a read cache that lives only while the store holds the write lock.
+    """Field states: an in-memory copy in front of SQL; upserts go to the write buffer.
 
-    The unit of work calls ``forget()`` when its transaction ends (commit of the batch, or any
-    rollback), so a cached state is never older than the file and never survives a rollback.
+    The cache holds every state read or written while the store can trust it: the unit of work
+    drops it when another connection may have written the file (``PRAGMA data_version`` moved
+    when a batch began) or a transaction was lost, never while the buffer holds rows, so states
+    written by the open batch are read from here until the batch commits. A unit's rollback
+    puts back what the unit's puts replaced.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self, conn: sqlite3.Connection, rows: list[Row]) -> None:
+        self._cursor = conn.cursor()
+        self._rows = rows
         self._cache: dict[tuple[str, str], FieldState] = {}
+        self._undo: list[tuple[tuple[str, str], FieldState | None]] = []
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     def forget(self) -> None:
         self._cache.clear()
+        self._undo.clear()
+
+    def begin_unit(self) -> None:
+        self._undo.clear()
+
+    def drop_unit(self) -> None:
+        """Put back the states the open unit replaced."""
+        cache, undo = self._cache, self._undo
+        while undo:
+            key, old = undo.pop()
+            if old is None:
+                cache.pop(key, None)
+            else:
+                cache[key] = old
 
     def get(self, person: str, field: str) -> FieldState:
         cached = self._cache.get((person, field))
@@ -94,7 +87,7 @@ class SqliteFieldStates(FieldStates):
         ):
             # one query for both (the common case on the write path)
             found = {
-                row[0]: row for row in self._conn.execute(_GET_TWO, (person, field, stage_field))
+                row[0]: row for row in self._cursor.execute(_GET_TWO, (person, field, stage_field))
             }
             for name in (field, stage_field):
                 row = found.get(name)
@@ -103,7 +96,7 @@ class SqliteFieldStates(FieldStates):
 
     def _read(self, person: str, field: str) -> FieldState:
         return self._state(
-            person, field, self._conn.execute(_GET_STATE, (person, field)).fetchone()
+            person, field, self._cursor.execute(_GET_STATE, (person, field)).fetchone()
         )
 
     @staticmethod
@@ -116,7 +109,7 @@ class SqliteFieldStates(FieldStates):
             field=field,
             value=value,
             version=version,
-            provenance=None if provenance is None else Provenance(provenance),
+            provenance=None if provenance is None else _provenance(provenance),
             system=system,
             role=role,
             occurred_at=None if occurred_at is None else datetime.fromisoformat(occurred_at),
@@ -124,75 +117,30 @@ class SqliteFieldStates(FieldStates):
         )
 
     def put(self, state: FieldState) -> None:
-        self._cache[state.person, state.field] = state
-        provenance = None if state.provenance is None else state.provenance.value
-        at = None if state.occurred_at is None else state.occurred_at.isoformat()
-        self._conn.execute(
-            _PUT_STATE,
+        key = (state.person, state.field)
+        self._undo.append((key, self._cache.get(key)))
+        self._cache[key] = state
+        at = state.occurred_at
+        self._rows.append(
             (
                 state.person,
                 state.field,
                 state.value,
                 state.version,
-                provenance,
+                state.provenance,  # a StrEnum: SQLite stores its value
                 state.system,
                 state.role,
-                at,
+                None if at is None else at.isoformat(),
                 state.idempotency_key,
-            ),
+            )
         )
 
 
-class SqliteDecisionLog(DecisionLog):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+_PROVENANCES = {p.value: p for p in Provenance}
 
-    def first(self, idempotency_key: str) -> FirstDecision | None:
-        row = self._conn.execute(_FIRST, (idempotency_key,)).fetchone()
-        if row is None:
-            return None
-        decision = load_decision(row[0])
-        return decision.first if isinstance(decision, DuplicateDelivery) else decision
 
-    def write(self, idempotency_key: str) -> Write | None:
-        first = self.first(idempotency_key)
-        if first is not None:
-            return first.write
-        row = self._conn.execute(_WRITE, (idempotency_key,)).fetchone()  # a purged key: scan
-        return None if row is None else load_decision(row[0]).write
-
-    def add(self, decision: Decision, decided_at: datetime) -> None:
-        kind, rule, reason, manual, override = decision_facts(decision)
-        write, at = decision.write, micros(decided_at)
-        key = write.idempotency_key
-        cursor = self._conn.execute(
-            _ADD,
-            (
-                key,
-                kind,
-                write.person,
-                write.field,
-                rule,
-                reason,
-                manual,
-                override,
-                at,
-                dump_decision(decision),
-            ),
-        )
-        if not isinstance(decision, DuplicateDelivery):
-            self._conn.execute(_CLAIM, (key, cursor.lastrowid, at))
-
-    def purge_keys(self, first_seen_before: datetime) -> int:
-        return self._conn.execute(_PURGE, (micros(first_seen_before),)).rowcount
-
-    def rows(self) -> Iterator[DecisionRow]:
-        cursor = self._conn.execute(_ROWS)
-        while batch := cursor.fetchmany(1024):
-            for kind, field, rule, reason, manual, override, at in batch:
-                yield DecisionRow(
-                    kind, field, rule, reason, bool(manual), bool(override), from_micros(at)
-                )
+def _provenance(text: str) -> Provenance:
+    return _PROVENANCES.get(text) or Provenance(text)
 
 
 class SqliteConflictQueue(ConflictQueue):

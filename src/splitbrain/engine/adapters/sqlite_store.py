@@ -6,9 +6,9 @@ audit entry are written by one transaction). Schema: ``sqlite_schema``.
 
 Transactions and durability (what is durable when):
 
-- Each unit of work is a SAVEPOINT inside the open transaction: a command's changes, audit
-  entries included, are released together or rolled back together. A decision never exists
-  without its audit entry, and an audit failure leaves no trace of the decision.
+- A unit of work (one command) is atomic: its changes, audit entries included, are kept
+  together or dropped together. A decision never exists without its audit entry, and an audit
+  failure leaves no trace of the decision.
 - ``batch_size=1`` (the default): every command COMMITs before ``handle()`` returns; with
   ``synchronous="FULL"`` (the default) it then survives a process crash and a power loss.
 - ``batch_size=N``: the transaction COMMITs after N commands, on ``flush()`` and on ``close()``.
@@ -20,6 +20,25 @@ Transactions and durability (what is durable when):
   power loss or OS crash (WAL is synced at checkpoints, not at every commit).
 - Audit checkpoints are written after a COMMIT, never inside a transaction, so a checkpoint
   never names an entry that a rollback could take back.
+
+How (the write path's cost is mostly statements, so it issues few):
+
+- The rows a command produces on the write path (its decision, the idempotency claim, the
+  field-state upsert, the audit entry) go to a write buffer (``sqlite_buffer``) and are
+  inserted with one ``executemany`` per table just before the COMMIT, inside the same
+  transaction; a failed insert there loses the batch whole (``StoreError``). Reads see the
+  batch's writes through the repositories' memory (field states, claims, the audit head, the
+  next decision seq); a read that needs SQL to see them (metrics, the purge, audit reads) has
+  the buffer written first (``spill``).
+- The batch's transaction is opened by its first command (``BEGIN IMMEDIATE``: the write lock
+  is held for the whole batch, as before). A later command of the batch gets a SAVEPOINT only
+  if it writes SQL directly (the conflict queue, consents, identity: ``UnitConnection`` tells
+  the store), and only then; the buffer's rows of earlier commands are written before it, so
+  rolling back to it takes back this command alone. A command that wrote nothing but buffer
+  rows is rolled back in memory.
+- The memory outlives a batch while this connection is the only writer: when a batch begins,
+  ``PRAGMA data_version`` shows whether another connection committed since, and if so every
+  cache is dropped. A lost transaction drops them too.
 
 Not thread-safe by itself: one engine owns the connection (``Engine`` serializes calls).
 
@@ -33,28 +52,28 @@ Example::
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from splitbrain.engine.adapters.audit_files import JsonlCheckpointStore, checkpoint_path_for
 from splitbrain.engine.adapters.audit_log import SqliteAuditLog
 from splitbrain.engine.adapters.consent_flags import InMemoryConsentFlags
+from splitbrain.engine.adapters.merge_cache import CachedMerges
+from splitbrain.engine.adapters.sqlite_buffer import UnitConnection, WriteBuffer
 from splitbrain.engine.adapters.sqlite_consent import (
     SqliteConsents,
     SqliteOutreachQueue,
     ensure_consent_schema,
 )
+from splitbrain.engine.adapters.sqlite_decision_log import SqliteDecisionLog
 from splitbrain.engine.adapters.sqlite_identity import (
     ensure_linkage_schema,
     sqlite_identity_store,
 )
-from splitbrain.engine.adapters.sqlite_repositories import (
-    SqliteConflictQueue,
-    SqliteDecisionLog,
-    SqliteFieldStates,
-)
+from splitbrain.engine.adapters.sqlite_repositories import SqliteConflictQueue, SqliteFieldStates
 from splitbrain.engine.adapters.sqlite_schema import ensure_schema
-from splitbrain.engine.domain.audit import AuditKeys
+from splitbrain.engine.domain.audit import AuditKeys, Head
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
 from splitbrain.engine.service_layer.errors import StoreClosed, StoreError
 from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
@@ -67,6 +86,7 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
 
     audit: SqliteAuditLog
     fields: SqliteFieldStates
+    decisions: SqliteDecisionLog
 
     def __init__(
         self, conn: sqlite3.Connection, audit: SqliteAuditLog, *, path: str, batch_size: int = 1
@@ -77,16 +97,34 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         self.conn = conn
         self.path = path
         self.batch_size = batch_size
-        self.fields = SqliteFieldStates(conn)
-        self.decisions = SqliteDecisionLog(conn)
+        self.buffer = WriteBuffer()
+        self._cursor = conn.cursor()
+        self.fields = SqliteFieldStates(conn, self.buffer.states)
+        self.decisions = SqliteDecisionLog(conn, self.buffer, self.spill)
         self.conflicts = SqliteConflictQueue(conn)
         self.consents = SqliteConsents(conn)
         self.outreach = SqliteOutreachQueue(conn)
         self.consent_flags = InMemoryConsentFlags()
-        self.identity = sqlite_identity_store(conn)
+        identity = sqlite_identity_store(conn)
+        self._merges = CachedMerges(identity.merges)
+        self.identity = replace(identity, merges=self._merges)
+        audit.buffer_into(self.buffer.audit, self.spill)
         self.audit = audit
         self._pending = 0
+        self._unit = False
+        """A unit of work is open."""
+        self._opened = False
+        """The open unit began the transaction: its rollback is a ROLLBACK."""
         self._in_savepoint = False
+        self._wrote = False
+        """The open unit wrote SQL directly (its rollback may take back a merge)."""
+        self._changes_at_begin = 0
+        self._head_at_begin: tuple[Head | None, bool] = (None, False)
+        self._data_version: int | None = None
+        self._lazy = isinstance(conn, UnitConnection)
+        """Savepoints only for units that write SQL directly (the connection tells us)."""
+        if isinstance(conn, UnitConnection):
+            conn.before_write = self._before_write
         self._closed = False
 
     @classmethod
@@ -103,7 +141,9 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
 
         Checkpoints go to ``<path>.checkpoints.jsonl`` beside the database.
         """
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, factory=UnitConnection
+        )
         try:
             _configure(conn, str(path), synchronous)
             ensure_schema(conn, str(path))
@@ -123,52 +163,89 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         """Commands committed to the open batch but not yet durable."""
         return self._pending
 
+    def spill(self) -> None:
+        """Write the buffered rows into the open transaction now, for a read that must see them
+        in SQL. Inside a unit that did not open the transaction, a savepoint comes first."""
+        if len(self.buffer):
+            self._before_write()
+            self._write()
+
     def _begin(self) -> None:
         if self._closed:
             raise StoreClosed(self.path)
         if self.conn.in_transaction:
-            self.conn.execute("SAVEPOINT uow")
-            self._in_savepoint = True
+            self._opened = False
+            if not self._lazy:
+                self._savepoint()
         else:  # the unit opens the transaction: a rollback of it is a ROLLBACK, no savepoint
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._sql("BEGIN IMMEDIATE")
+            self._opened = True
+            self._check_data_version()
+        self.buffer.mark()
+        self.fields.begin_unit()
+        self.decisions.begin_unit()
+        self._head_at_begin = self.audit.head_state()
+        self._unit, self._wrote = True, not self._lazy
+        self._changes_at_begin = self.conn.total_changes
+
+    def _before_write(self) -> None:
+        self._wrote = True
+        if self._unit and not self._opened and not self._in_savepoint:
+            self._savepoint()
+
+    def _savepoint(self) -> None:
+        self._write(before_unit=self._unit)  # earlier commands of the batch stay outside it
+        self._sql("SAVEPOINT uow")
+        self._in_savepoint = True
 
     def _commit(self) -> None:
         if self._in_savepoint:
-            self.conn.execute("RELEASE uow")
+            self._sql("RELEASE uow")
             self._in_savepoint = False
+        self._unit = False
         self._pending += 1
         if self._pending >= self.batch_size:
             self.flush()
 
     def _rollback(self) -> None:
-        self.fields.forget()
-        self.audit.forget_head()
+        unit, self._unit = self._unit, False
         in_savepoint, self._in_savepoint = self._in_savepoint, False
-        if in_savepoint and self.conn.in_transaction:
-            self.conn.execute("ROLLBACK TO uow")
-            self.conn.execute("RELEASE uow")
-            if self._pending == 0:
-                self.conn.execute("ROLLBACK")  # nothing else in the batch: release the lock
+        if unit:
+            self.buffer.drop_unit()
+            self.fields.drop_unit()
+            self.decisions.drop_unit()
+            self.audit.restore_head(self._head_at_begin)
+            if self._wrote:
+                self._merges.forget()
+        if not self.conn.in_transaction:
+            if self._pending or len(self.buffer):
+                raise self._lose_batch()
             return
-        lost, self._pending = self._pending, 0
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
-        if lost:
-            raise StoreError(
-                f"store {self.path} lost its open transaction (a failed statement or COMMIT): "
-                f"the last {lost} commands of the batch were not made durable; redeliver them"
-            )
+        if self._opened or (self._pending == 0 and not len(self.buffer)):
+            self._sql("ROLLBACK")  # nothing else in the transaction: release the lock
+        elif in_savepoint:
+            self._sql("ROLLBACK TO uow")
+            self._sql("RELEASE uow")
+        elif unit and self.conn.total_changes != self._changes_at_begin:
+            # a write that bypassed UnitConnection.execute (a cursor of its own): this unit's
+            # changes cannot be told from the batch's, so the batch goes rather than half a unit
+            raise self._lose_batch()
 
     def flush(self) -> None:
         if self._closed:
             return
-        try:
-            if self.conn.in_transaction:
-                self.conn.execute("COMMIT")
-        finally:
-            self.fields.forget()
-            self.audit.forget_head()
+        if self.conn.in_transaction:
+            try:
+                self._write()
+                self._sql("COMMIT")
+            except sqlite3.Error as exc:
+                raise self._lose_batch() from exc
+        elif self._pending or len(self.buffer):
+            raise self._lose_batch()
         self._pending = 0
+        self.decisions.end_batch()
+        if len(self.fields) > _CACHED_STATES:
+            self._forget_caches()
         self.audit.checkpoint_if_due()
 
     def close(self) -> None:
@@ -177,15 +254,55 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         self.flush()
         self.audit.checkpoint()
         self._closed = True
+        if isinstance(self.conn, UnitConnection):
+            self.conn.before_write = None
         self.conn.close()
 
     def rows_in(self, table: str) -> int:
         """Row count of one of the store's tables (for benchmarks and tests)."""
         if table not in _TABLES:
             raise ValueError(f"unknown table {table!r}; one of {sorted(_TABLES)}")
+        self.spill()
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    def _write(self, *, before_unit: bool = False) -> None:
+        try:
+            self.buffer.write(self._cursor, before_unit=before_unit)
+        except sqlite3.Error as exc:
+            raise self._lose_batch() from exc
 
+    def _lose_batch(self) -> StoreError:
+        """Roll back whatever is left of the open transaction and forget the batch."""
+        lost, self._pending = self._pending, 0
+        self._unit = self._in_savepoint = False
+        self.buffer.clear()
+        self._forget_caches()
+        if self.conn.in_transaction:
+            self._sql("ROLLBACK")
+        return StoreError(
+            f"store {self.path} lost its open transaction (a failed statement or COMMIT): "
+            f"the last {lost} commands of the batch were not made durable; redeliver them"
+        )
+
+    def _check_data_version(self) -> None:
+        """Drop the caches when another connection committed since we last looked."""
+        version = self._cursor.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._forget_caches()
+
+    def _forget_caches(self) -> None:
+        self.fields.forget()
+        self.decisions.forget()
+        self.audit.forget_head()
+        self._merges.forget()
+
+    def _sql(self, statement: str) -> None:
+        self._cursor.execute(statement)
+
+
+_CACHED_STATES = 100_000
+"""Field states kept across batches; past this, the cache starts again empty at a commit."""
 _TABLES = frozenset({"field_state", "decisions", "idempotency_keys", "conflicts", "audit_log"})
 
 

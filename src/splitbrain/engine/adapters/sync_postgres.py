@@ -26,6 +26,9 @@ How claims stay correct with several workers (READ COMMITTED):
   finished event and claims stay lock-free. Why not SERIALIZABLE: it would make every claimer
   retry on serialization failures under exactly the load it is meant for.
 
+Errors: a deadlock, serialization failure or lock timeout the server reports is ``StoreBusy``
+(nothing was kept; run the call again as is); anything else is ``StoreError``.
+
 Leases, not fencing: a worker that outlives its lease may still report on an effect another
 worker has claimed since; the effect's Idempotency-Key makes the double send harmless.
 
@@ -37,12 +40,10 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 import psycopg
 from psycopg import conninfo
@@ -53,10 +54,17 @@ from splitbrain.engine.adapters.sync_postgres_sql import (
     INBOX_CLAIM,
     LOCK_NAMESPACE,
     OUTBOX_CLAIM,
+    Conn,
     effect_from,
+    effect_open,
+    effect_params,
     ensure_postgres_schema,
+    inbox_state,
     incident_from,
     item_from,
+    key_lock,
+    open_incident,
+    state_counts,
 )
 from splitbrain.engine.adapters.sync_rules import (
     INBOX_DEAD_LETTER,
@@ -64,11 +72,8 @@ from splitbrain.engine.adapters.sync_rules import (
     check_claim,
     check_terminal,
     depths_from,
-    incident_id,
-    unknown_effect,
-    unknown_event,
 )
-from splitbrain.engine.service_layer.errors import StoreClosed, StoreError
+from splitbrain.engine.service_layer.errors import StoreBusy, StoreClosed, StoreError
 from splitbrain.engine.service_layer.sync.model import (
     InboxItem,
     InboxState,
@@ -80,7 +85,11 @@ from splitbrain.engine.service_layer.sync.ports import SyncStore
 
 __all__ = ["PostgresSyncStore"]
 
-Conn = psycopg.Connection[dict[str, Any]]
+_BUSY = (
+    psycopg.errors.SerializationFailure,
+    psycopg.errors.DeadlockDetected,
+    psycopg.errors.LockNotAvailable,
+)
 
 
 class PostgresSyncStore(SyncStore):
@@ -125,9 +134,16 @@ class PostgresSyncStore(SyncStore):
             application_name="splitbrain-sync",
         )
         fresh.execute("SET TIME ZONE 'UTC'")
-        with self._lock:
-            self._conns[ident] = fresh
+        if not self._keep(ident, fresh):
+            fresh.close()  # the store was closed while this thread connected
+            raise StoreClosed(self.where)
         return fresh
+
+    def _keep(self, ident: int, conn: Conn) -> bool:
+        with self._lock:
+            if not self._closed:
+                self._conns[ident] = conn
+            return not self._closed
 
     @contextmanager
     def _tx(self) -> Iterator[Conn]:
@@ -135,6 +151,10 @@ class PostgresSyncStore(SyncStore):
             conn = self._conn()
             with conn.transaction():
                 yield conn
+        except _BUSY as exc:
+            raise StoreBusy(
+                self.where, f"the server refused the transaction ({_why(exc)})"
+            ) from exc
         except psycopg.Error as exc:
             raise StoreError(
                 f"sync store {self.where} failed a transaction ({_why(exc)}); nothing of it "
@@ -187,9 +207,9 @@ class PostgresSyncStore(SyncStore):
     ) -> None:
         check_terminal(event_id, state)
         with self._tx() as conn:
-            if _inbox_state(conn, event_id).terminal:
+            if inbox_state(conn, event_id).terminal:
                 return
-            for key in sorted({_key_lock(e.ordering_key) for e in effects}):
+            for key in sorted({key_lock(e.ordering_key) for e in effects}):
                 conn.execute(
                     "SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (LOCK_NAMESPACE, key)
                 )
@@ -199,7 +219,7 @@ class PostgresSyncStore(SyncStore):
                     " idempotency_key, ordering_key, created_at, headers, next_attempt_at, state,"
                     " attempts) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'pending', 0)"
                     " ON CONFLICT (effect_id) DO NOTHING",
-                    [_effect_params(e) for e in effects],
+                    [effect_params(e) for e in effects],
                 )
             conn.execute(
                 "UPDATE sync_inbox SET state = %s, detail = %s, not_before = NULL, worker = NULL,"
@@ -209,7 +229,7 @@ class PostgresSyncStore(SyncStore):
 
     def release_inbox(self, event_id: str, *, retry_at: datetime, detail: str) -> None:
         with self._tx() as conn:
-            if _inbox_state(conn, event_id) is not InboxState.CLAIMED:
+            if inbox_state(conn, event_id) is not InboxState.CLAIMED:
                 return
             conn.execute(
                 "UPDATE sync_inbox SET state = 'pending', not_before = %s, detail = %s,"
@@ -246,7 +266,7 @@ class PostgresSyncStore(SyncStore):
 
     def effect_sent(self, effect_id: str, *, status: int, now: datetime) -> None:
         with self._tx() as conn:
-            if _effect_open(conn, effect_id):
+            if effect_open(conn, effect_id):
                 conn.execute(
                     "UPDATE sync_outbox SET state = 'sent', last_status = %s, worker = NULL,"
                     " lease_until = NULL WHERE effect_id = %s",
@@ -257,7 +277,7 @@ class PostgresSyncStore(SyncStore):
         self, effect_id: str, *, next_attempt_at: datetime, status: int | None, detail: str
     ) -> None:
         with self._tx() as conn:
-            if not _effect_open(conn, effect_id):
+            if not effect_open(conn, effect_id):
                 return
             conn.execute(
                 "UPDATE sync_outbox SET state = 'pending', next_attempt_at = %s, last_status = %s,"
@@ -267,7 +287,7 @@ class PostgresSyncStore(SyncStore):
 
     def effect_replace(self, effect: OutboxEffect) -> None:
         with self._tx() as conn:
-            _effect_open(conn, effect.effect_id)  # an unknown id raises
+            effect_open(conn, effect.effect_id)  # an unknown id raises
             conn.execute(
                 "UPDATE sync_outbox SET path = %s, body = %s, headers = %s"
                 " WHERE effect_id = %s AND state = 'claimed'",
@@ -276,17 +296,17 @@ class PostgresSyncStore(SyncStore):
 
     def effect_dead(self, effect_id: str, *, status: int | None, reason: str, now: datetime) -> str:
         with self._tx() as conn:
-            if _effect_open(conn, effect_id):
+            if effect_open(conn, effect_id):
                 conn.execute(
                     "UPDATE sync_outbox SET state = 'dead_lettered', last_status = %s,"
                     " detail = %s, worker = NULL, lease_until = NULL WHERE effect_id = %s",
                     (status, reason, effect_id),
                 )
-            return _open_incident(conn, OUTBOX_DEAD_LETTER, effect_id, reason, now)
+            return open_incident(conn, OUTBOX_DEAD_LETTER, effect_id, reason, now)
 
     def effect_cancel(self, effect_id: str, *, reason: str, now: datetime) -> None:
         with self._tx() as conn:
-            if _effect_open(conn, effect_id):
+            if effect_open(conn, effect_id):
                 conn.execute(
                     "UPDATE sync_outbox SET state = 'cancelled', detail = %s, worker = NULL,"
                     " lease_until = NULL WHERE effect_id = %s",
@@ -312,13 +332,13 @@ class PostgresSyncStore(SyncStore):
     # -- incidents and dead letters -----------------------------------------------------------
     def dead_letter_inbox(self, event_id: str, *, reason: str, now: datetime) -> str:
         with self._tx() as conn:
-            if not _inbox_state(conn, event_id).terminal:
+            if not inbox_state(conn, event_id).terminal:
                 conn.execute(
                     "UPDATE sync_inbox SET state = 'dead_lettered', detail = %s, worker = NULL,"
                     " lease_until = NULL WHERE event_id = %s",
                     (reason, event_id),
                 )
-            return _open_incident(conn, INBOX_DEAD_LETTER, event_id, reason, now)
+            return open_incident(conn, INBOX_DEAD_LETTER, event_id, reason, now)
 
     def incidents(self, *, open_only: bool = True) -> list[Incident]:
         with self._tx() as conn:
@@ -330,8 +350,8 @@ class PostgresSyncStore(SyncStore):
 
     def depths(self) -> QueueDepths:
         with self._tx() as conn:
-            inbox = _counts(conn, "SELECT state, count(*) AS n FROM sync_inbox GROUP BY state")
-            outbox = _counts(conn, "SELECT state, count(*) AS n FROM sync_outbox GROUP BY state")
+            inbox = state_counts(conn, "SELECT state, count(*) AS n FROM sync_inbox GROUP BY 1")
+            outbox = state_counts(conn, "SELECT state, count(*) AS n FROM sync_outbox GROUP BY 1")
             found = conn.execute(
                 "SELECT count(*) AS n FROM sync_incidents WHERE closed_at IS NULL"
             ).fetchone()
@@ -411,56 +431,3 @@ def _why(exc: psycopg.Error) -> str:
     if exc.sqlstate:
         return f"{type(exc).__name__}, SQLSTATE {exc.sqlstate}"
     return f"{type(exc).__name__}: {str(exc).strip()[:300]}"
-
-
-def _key_lock(ordering_key: str) -> int:
-    """A signed 32-bit advisory lock key for an ordering key (a collision only serializes)."""
-    return int.from_bytes(hashlib.sha256(ordering_key.encode()).digest()[:4], "big", signed=True)
-
-
-def _effect_params(effect: OutboxEffect) -> tuple[object, ...]:
-    return (
-        effect.effect_id,
-        effect.event_id,
-        effect.target,
-        effect.method,
-        effect.path,
-        effect.body,
-        effect.idempotency_key,
-        effect.ordering_key,
-        effect.created_at,
-        Jsonb(dict(effect.headers)),
-        effect.next_attempt_at,
-    )
-
-
-def _inbox_state(conn: Conn, event_id: str) -> InboxState:
-    found = conn.execute(
-        "SELECT state FROM sync_inbox WHERE event_id = %s FOR UPDATE", (event_id,)
-    ).fetchone()
-    if found is None:
-        raise unknown_event(event_id)
-    return InboxState(found["state"])
-
-
-def _effect_open(conn: Conn, effect_id: str) -> bool:
-    found = conn.execute(
-        "SELECT state FROM sync_outbox WHERE effect_id = %s FOR UPDATE", (effect_id,)
-    ).fetchone()
-    if found is None:
-        raise unknown_effect(effect_id)
-    return str(found["state"]) in ("pending", "claimed")
-
-
-def _counts(conn: Conn, query: str) -> list[tuple[str, int]]:
-    return [(str(r["state"]), int(r["n"])) for r in conn.execute(query)]
-
-
-def _open_incident(conn: Conn, kind: str, ref: str, reason: str, now: datetime) -> str:
-    ident = incident_id(kind, ref)
-    conn.execute(
-        "INSERT INTO sync_incidents (incident_id, kind, ref, reason, opened_at)"
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (incident_id) DO NOTHING",
-        (ident, kind, ref, reason, now),
-    )
-    return ident

@@ -1,4 +1,4 @@
-"""The PostgreSQL sync store's schema, its claim statements and its rows.
+"""The PostgreSQL sync store's schema, its claim statements, its rows and its state reads.
 
 Tables as in SQLite (``sync_inbox``, ``sync_outbox``, ``sync_incidents``, ``sync_records``,
 ``sync_replicas``) with PostgreSQL types: payloads ``bytea``, headers ``jsonb``, times
@@ -14,10 +14,14 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
+from splitbrain.engine.adapters.sync_rules import incident_id, unknown_effect, unknown_event
 from splitbrain.engine.service_layer.errors import SchemaVersionMismatch
 from splitbrain.engine.service_layer.sync.model import (
     InboxItem,
@@ -27,16 +31,7 @@ from splitbrain.engine.service_layer.sync.model import (
     OutboxState,
 )
 
-__all__ = [
-    "INBOX_CLAIM",
-    "LOCK_NAMESPACE",
-    "OUTBOX_CLAIM",
-    "POSTGRES_SYNC_SCHEMA_VERSION",
-    "effect_from",
-    "ensure_postgres_schema",
-    "incident_from",
-    "item_from",
-]
+Conn = psycopg.Connection[dict[str, Any]]
 
 POSTGRES_SYNC_SCHEMA_VERSION = 1
 LOCK_NAMESPACE = 0x53594E43
@@ -144,12 +139,10 @@ OUTBOX_CLAIM = """
     RETURNING e.*"""
 
 
-def ensure_postgres_schema(conn: psycopg.Connection[dict[str, Any]], where: str) -> None:
+def ensure_postgres_schema(conn: Conn, where: str) -> None:
     """Create the sync tables in a database that has none, or check their version; call it
     inside a transaction."""
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (LOCK_NAMESPACE, _SCHEMA_LOCK)
-    )
+    conn.execute("SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (LOCK_NAMESPACE, _SCHEMA_LOCK))
     exists = conn.execute("SELECT to_regclass('sync_schema') IS NOT NULL AS found").fetchone()
     if exists is not None and exists["found"]:
         row = conn.execute("SELECT version FROM sync_schema").fetchone()
@@ -212,3 +205,56 @@ def incident_from(row: dict[str, Any]) -> Incident:
         opened_at=row["opened_at"],
         closed_at=row["closed_at"],
     )
+
+
+def key_lock(ordering_key: str) -> int:
+    """A signed 32-bit advisory lock key for an ordering key (a collision only serializes)."""
+    return int.from_bytes(hashlib.sha256(ordering_key.encode()).digest()[:4], "big", signed=True)
+
+
+def effect_params(effect: OutboxEffect) -> tuple[object, ...]:
+    return (
+        effect.effect_id,
+        effect.event_id,
+        effect.target,
+        effect.method,
+        effect.path,
+        effect.body,
+        effect.idempotency_key,
+        effect.ordering_key,
+        effect.created_at,
+        Jsonb(dict(effect.headers)),
+        effect.next_attempt_at,
+    )
+
+
+def inbox_state(conn: Conn, event_id: str) -> InboxState:
+    found = conn.execute(
+        "SELECT state FROM sync_inbox WHERE event_id = %s FOR UPDATE", (event_id,)
+    ).fetchone()
+    if found is None:
+        raise unknown_event(event_id)
+    return InboxState(found["state"])
+
+
+def effect_open(conn: Conn, effect_id: str) -> bool:
+    found = conn.execute(
+        "SELECT state FROM sync_outbox WHERE effect_id = %s FOR UPDATE", (effect_id,)
+    ).fetchone()
+    if found is None:
+        raise unknown_effect(effect_id)
+    return str(found["state"]) in ("pending", "claimed")
+
+
+def state_counts(conn: Conn, query: str) -> list[tuple[str, int]]:
+    return [(str(r["state"]), int(r["n"])) for r in conn.execute(query)]
+
+
+def open_incident(conn: Conn, kind: str, ref: str, reason: str, now: datetime) -> str:
+    ident = incident_id(kind, ref)
+    conn.execute(
+        "INSERT INTO sync_incidents (incident_id, kind, ref, reason, opened_at)"
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (incident_id) DO NOTHING",
+        (ident, kind, ref, reason, now),
+    )
+    return ident

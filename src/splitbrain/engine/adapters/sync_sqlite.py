@@ -9,10 +9,15 @@ keeps its tables apart (``sync_*``, schema in ``sync_sqlite_schema``).
   lock taken waits up to ``busy_timeout_ms``.
 - ``synchronous=FULL`` (the default): a commit is on disk when the call returns, so ``receive``
   may be acknowledged to the sender as soon as it returns, even across a power loss.
+- A writer still waiting for the lock after ``busy_timeout_ms`` gets ``StoreBusy`` (nothing was
+  kept; run the call again as is); any other SQLite failure is ``StoreError``.
 - Threads: one connection behind a lock; SQLite serializes writers anyway, and the lock spares
   threads of one process the file lock's busy-waiting.
-- Several processes on one file: safe (immediate transactions + leases). Keep the unit of
-  work's batches short: a batch holds the file's write lock until it commits.
+- Several processes on one file: safe (immediate transactions + leases), but not fair: SQLite
+  hands the write lock to whoever asks first after a commit, often the process that just
+  committed, so one process may do most of the work while another waits out its busy timeout.
+  Spread work over processes with PostgreSQL. Keep the unit of work's batches short: a batch
+  holds the file's write lock until it commits.
 
 Example::
 
@@ -38,22 +43,23 @@ from splitbrain.engine.adapters.sync_rules import (
     check_claim,
     check_terminal,
     depths_from,
-    incident_id,
-    unknown_effect,
-    unknown_event,
 )
 from splitbrain.engine.adapters.sync_sqlite_rows import (
     INBOX_CLAIMABLE,
     OUTBOX_CLAIMABLE,
     effect_from,
+    effect_open,
     effect_params,
     headers_json,
+    inbox_state,
     incident_from,
     item_from,
+    open_incident,
     opt_micros,
+    state_counts,
 )
 from splitbrain.engine.adapters.sync_sqlite_schema import ensure_sync_schema
-from splitbrain.engine.service_layer.errors import StoreClosed, StoreError
+from splitbrain.engine.service_layer.errors import StoreBusy, StoreClosed, StoreError
 from splitbrain.engine.service_layer.sync.model import (
     InboxItem,
     InboxState,
@@ -66,14 +72,16 @@ from splitbrain.engine.service_layer.sync.ports import SyncStore
 __all__ = ["SqliteSyncStore"]
 
 Synchronous = Literal["FULL", "NORMAL"]
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class SqliteSyncStore(SyncStore):
     """The sync store in a SQLite file; see the module docstring for durability and locking."""
 
-    def __init__(self, conn: sqlite3.Connection, *, path: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, path: str, busy_timeout_ms: int = 5000) -> None:
         self._conn = conn
         self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
         self._closed = False
 
@@ -95,10 +103,13 @@ class SqliteSyncStore(SyncStore):
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             conn.row_factory = sqlite3.Row
             ensure_sync_schema(conn, str(path))
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _translated(exc, str(path), busy_timeout_ms) from exc
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path=str(path))
+        return cls(conn, path=str(path), busy_timeout_ms=busy_timeout_ms)
 
     @contextmanager
     def _tx(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
@@ -116,11 +127,7 @@ class SqliteSyncStore(SyncStore):
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
-                raise StoreError(
-                    f"sync store {self.path} failed a transaction ({exc.__class__.__name__}: "
-                    f"{exc}); 'locked' means another writer held the file longer than "
-                    "busy_timeout_ms: retry, and keep other writers' transactions short"
-                ) from exc
+                raise _translated(exc, self.path, self.busy_timeout_ms) from exc
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -184,7 +191,7 @@ class SqliteSyncStore(SyncStore):
     ) -> None:
         check_terminal(event_id, state)
         with self._tx() as conn:
-            if _inbox_state(conn, event_id).terminal:
+            if inbox_state(conn, event_id).terminal:
                 return
             conn.executemany(
                 "INSERT INTO sync_outbox (effect_id, event_id, target, method, path, body,"
@@ -201,7 +208,7 @@ class SqliteSyncStore(SyncStore):
 
     def release_inbox(self, event_id: str, *, retry_at: datetime, detail: str) -> None:
         with self._tx() as conn:
-            if _inbox_state(conn, event_id) is not InboxState.CLAIMED:
+            if inbox_state(conn, event_id) is not InboxState.CLAIMED:
                 return
             conn.execute(
                 "UPDATE sync_inbox SET state = 'pending', not_before = ?, detail = ?,"
@@ -241,7 +248,7 @@ class SqliteSyncStore(SyncStore):
 
     def effect_sent(self, effect_id: str, *, status: int, now: datetime) -> None:
         with self._tx() as conn:
-            if not _effect_open(conn, effect_id):
+            if not effect_open(conn, effect_id):
                 return
             conn.execute(
                 "UPDATE sync_outbox SET state = 'sent', last_status = ?, worker = NULL,"
@@ -253,7 +260,7 @@ class SqliteSyncStore(SyncStore):
         self, effect_id: str, *, next_attempt_at: datetime, status: int | None, detail: str
     ) -> None:
         with self._tx() as conn:
-            if not _effect_open(conn, effect_id):
+            if not effect_open(conn, effect_id):
                 return
             conn.execute(
                 "UPDATE sync_outbox SET state = 'pending', next_attempt_at = ?, last_status = ?,"
@@ -263,7 +270,7 @@ class SqliteSyncStore(SyncStore):
 
     def effect_replace(self, effect: OutboxEffect) -> None:
         with self._tx() as conn:
-            _effect_open(conn, effect.effect_id)  # an unknown id raises
+            effect_open(conn, effect.effect_id)  # an unknown id raises
             conn.execute(
                 "UPDATE sync_outbox SET path = ?, body = ?, headers = ?"
                 " WHERE effect_id = ? AND state = 'claimed'",
@@ -272,17 +279,17 @@ class SqliteSyncStore(SyncStore):
 
     def effect_dead(self, effect_id: str, *, status: int | None, reason: str, now: datetime) -> str:
         with self._tx() as conn:
-            if _effect_open(conn, effect_id):
+            if effect_open(conn, effect_id):
                 conn.execute(
                     "UPDATE sync_outbox SET state = 'dead_lettered', last_status = ?, detail = ?,"
                     " worker = NULL, lease_until = NULL WHERE effect_id = ?",
                     (status, reason, effect_id),
                 )
-            return _open_incident(conn, OUTBOX_DEAD_LETTER, effect_id, reason, now)
+            return open_incident(conn, OUTBOX_DEAD_LETTER, effect_id, reason, now)
 
     def effect_cancel(self, effect_id: str, *, reason: str, now: datetime) -> None:
         with self._tx() as conn:
-            if _effect_open(conn, effect_id):
+            if effect_open(conn, effect_id):
                 conn.execute(
                     "UPDATE sync_outbox SET state = 'cancelled', detail = ?, worker = NULL,"
                     " lease_until = NULL WHERE effect_id = ?",
@@ -309,13 +316,13 @@ class SqliteSyncStore(SyncStore):
     # -- incidents and dead letters -----------------------------------------------------------
     def dead_letter_inbox(self, event_id: str, *, reason: str, now: datetime) -> str:
         with self._tx() as conn:
-            if not _inbox_state(conn, event_id).terminal:
+            if not inbox_state(conn, event_id).terminal:
                 conn.execute(
                     "UPDATE sync_inbox SET state = 'dead_lettered', detail = ?, worker = NULL,"
                     " lease_until = NULL WHERE event_id = ?",
                     (reason, event_id),
                 )
-            return _open_incident(conn, INBOX_DEAD_LETTER, event_id, reason, now)
+            return open_incident(conn, INBOX_DEAD_LETTER, event_id, reason, now)
 
     def incidents(self, *, open_only: bool = True) -> list[Incident]:
         where = " WHERE closed_at IS NULL" if open_only else ""
@@ -325,8 +332,8 @@ class SqliteSyncStore(SyncStore):
 
     def depths(self) -> QueueDepths:
         with self._read() as conn:
-            inbox = _counts(conn, "SELECT state, count(*) FROM sync_inbox GROUP BY state")
-            outbox = _counts(conn, "SELECT state, count(*) FROM sync_outbox GROUP BY state")
+            inbox = state_counts(conn, "SELECT state, count(*) FROM sync_inbox GROUP BY state")
+            outbox = state_counts(conn, "SELECT state, count(*) FROM sync_outbox GROUP BY state")
             incidents = conn.execute(
                 "SELECT count(*) FROM sync_incidents WHERE closed_at IS NULL"
             ).fetchone()[0]
@@ -385,33 +392,15 @@ class SqliteSyncStore(SyncStore):
                 self._conn.close()
 
 
-def _inbox_state(conn: sqlite3.Connection, event_id: str) -> InboxState:
-    found = conn.execute("SELECT state FROM sync_inbox WHERE event_id = ?", (event_id,))
-    row = found.fetchone()
-    if row is None:
-        raise unknown_event(event_id)
-    return InboxState(row[0])
-
-
-def _effect_open(conn: sqlite3.Connection, effect_id: str) -> bool:
-    found = conn.execute("SELECT state FROM sync_outbox WHERE effect_id = ?", (effect_id,))
-    row = found.fetchone()
-    if row is None:
-        raise unknown_effect(effect_id)
-    return row[0] in ("pending", "claimed")
-
-
-def _counts(conn: sqlite3.Connection, query: str) -> list[tuple[str, int]]:
-    return [(str(r[0]), int(r[1])) for r in conn.execute(query)]
-
-
-def _open_incident(
-    conn: sqlite3.Connection, kind: str, ref: str, reason: str, now: datetime
-) -> str:
-    ident = incident_id(kind, ref)
-    conn.execute(
-        "INSERT INTO sync_incidents (incident_id, kind, ref, reason, opened_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id) DO NOTHING",
-        (ident, kind, ref, reason, micros(now)),
+def _translated(exc: sqlite3.Error, path: str, busy_timeout_ms: int) -> StoreError | StoreBusy:
+    """SQLite's error as ours: a lock not had in time is retryable, the rest is not."""
+    if getattr(exc, "sqlite_errorcode", None) in _BUSY:
+        return StoreBusy(
+            path,
+            f"another connection held the file's write lock for more than {busy_timeout_ms} ms "
+            "(keep other writers' transactions short)",
+        )
+    return StoreError(
+        f"sync store {path} failed a transaction ({type(exc).__name__}: {exc}); nothing of it "
+        "was kept"
     )
-    return ident

@@ -1,4 +1,4 @@
-"""Rows of the SQLite sync tables to model objects and back, and the two claim queries.
+"""Rows of the SQLite sync tables to model objects and back, the claim queries, state reads.
 
 The claim queries repeat the partial indexes' condition (``state IN ('pending', 'claimed')``)
 word for word: SQLite uses a partial index only when the query's WHERE clause contains it.
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from splitbrain.engine.adapters.sqlite_schema import from_micros, micros
+from splitbrain.engine.adapters.sync_rules import incident_id, unknown_effect, unknown_event
 from splitbrain.engine.service_layer.sync.model import (
     InboxItem,
     InboxState,
@@ -118,3 +119,33 @@ def incident_from(row: sqlite3.Row) -> Incident:
         opened_at=from_micros(row["opened_at"]),
         closed_at=_opt_time(row["closed_at"]),
     )
+
+
+def inbox_state(conn: sqlite3.Connection, event_id: str) -> InboxState:
+    found = conn.execute("SELECT state FROM sync_inbox WHERE event_id = ?", (event_id,))
+    row = found.fetchone()
+    if row is None:
+        raise unknown_event(event_id)
+    return InboxState(row[0])
+
+
+def effect_open(conn: sqlite3.Connection, effect_id: str) -> bool:
+    found = conn.execute("SELECT state FROM sync_outbox WHERE effect_id = ?", (effect_id,))
+    row = found.fetchone()
+    if row is None:
+        raise unknown_effect(effect_id)
+    return row[0] in ("pending", "claimed")
+
+
+def state_counts(conn: sqlite3.Connection, query: str) -> list[tuple[str, int]]:
+    return [(str(r[0]), int(r[1])) for r in conn.execute(query)]
+
+
+def open_incident(conn: sqlite3.Connection, kind: str, ref: str, reason: str, now: datetime) -> str:
+    ident = incident_id(kind, ref)
+    conn.execute(
+        "INSERT INTO sync_incidents (incident_id, kind, ref, reason, opened_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id) DO NOTHING",
+        (ident, kind, ref, reason, micros(now)),
+    )
+    return ident

@@ -10,6 +10,8 @@ when a request names something unknown, the wiring is wrong, or a store cannot k
      ├── ChosenWriteUnavailable   a resolution chose a write the engine can no longer apply
      ├── SeedRefused              a starting state for a field that is unknown or already written
      ├── AuditWriteFailed         the audit sink refused an entry: the command was rolled back
+     ├── StoreBusy                another engine process held what the command needed: it was
+     │                            rolled back whole; retry it as is (retryable)
      └── StoreError               the store cannot be used as asked (not retryable as is)
           ├── SchemaVersionMismatch   the file was written by another schema version
           └── StoreClosed             the store was closed; open a new engine
@@ -64,6 +66,18 @@ class AuditWriteFailed(ServiceLayerError):
         super().__init__(
             f"audit write failed for {event_kind} {ident}; the command was rolled back and "
             "nothing was recorded (audit fails closed, DESIGN §7); fix the audit sink and retry"
+        )
+
+
+class StoreBusy(ServiceLayerError):
+    """Retryable: a shared store (PostgreSQL) could not serialize the command with another
+    engine process's (a deadlock the server broke, or an idempotency key another process claimed
+    while this one decided it). Nothing of the command was kept; run it again as is."""
+
+    def __init__(self, store: str, why: str) -> None:
+        super().__init__(
+            f"store {store}: {why}; the command was rolled back whole, run it again as is "
+            "(a redelivery is answered as the first decision)"
         )
 
 

@@ -14,7 +14,7 @@ Patterns are shell globs. A process named after a matrix role has that role.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -25,28 +25,41 @@ DEFAULT_SEED: tuple[str, ...] = ("admin",)
 DEFAULT_ROLES: Mapping[str, str] = {"crm-automation": "automation", "portal-clock": "automation"}
 
 
+class _Matches(dict[str, bool]):
+    """``{process: matches any pattern}``, filled on first sight (a C-level lookup after)."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        super().__init__()
+        self._patterns = patterns
+
+    def __missing__(self, process: str) -> bool:
+        found = self[process] = any(fnmatchcase(process, p) for p in self._patterns)
+        return found
+
+
 @dataclass(slots=True)
 class Actors:
     sut: tuple[str, ...] = DEFAULT_SUT
     seed: tuple[str, ...] = DEFAULT_SEED
     roles: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ROLES))
     matrix_roles: Collection[str] = ()
-    _sut_cache: dict[str, bool] = field(default_factory=dict, repr=False)
-    _seed_cache: dict[str, bool] = field(default_factory=dict, repr=False)
+    _sut_cache: _Matches = field(init=False, repr=False)
+    _seed_cache: _Matches = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sut_cache = _Matches(self.sut)
+        self._seed_cache = _Matches(self.seed)
 
     def is_sut(self, process: str) -> bool:
-        known = self._sut_cache.get(process)
-        if known is None:
-            known = any(fnmatchcase(process, pattern) for pattern in self.sut)
-            self._sut_cache[process] = known
-        return known
+        return self._sut_cache[process]
+
+    @property
+    def sut_lookup(self) -> Callable[[str], bool]:
+        """``is_sut`` as a C-level call, for loops that ask it millions of times."""
+        return self._sut_cache.__getitem__
 
     def is_seed(self, process: str) -> bool:
-        known = self._seed_cache.get(process)
-        if known is None:
-            known = any(fnmatchcase(process, pattern) for pattern in self.seed)
-            self._seed_cache[process] = known
-        return known
+        return self._seed_cache[process]
 
     def is_actor(self, process: str) -> bool:
         """A person or automation acting in the world (neither the SUT nor the setup)."""

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["INFO", "OK", "Anomaly", "AnomalyCode", "Operation", "Witness"]
+__all__ = ["INFO", "MONO", "OK", "Anomaly", "AnomalyCode", "Operation", "Witness"]
 
 OK = "ok"
 FAIL = "fail"
@@ -47,77 +47,38 @@ class AnomalyCode(StrEnum):
     BROKEN_CHAIN = "broken_chain"
 
 
-class Operation:
+class Operation(NamedTuple):
     """One invoke and its completion. Built by the history reader, read by every detector.
 
     ``index``/``mono`` are the completion's, ``invoke_index``/``invoke_mono`` the invoke's;
     ``fields`` and ``value`` are the completion's when it carries them, else the invoke's
     (a write records what it sends on the invoke, a read what it saw on the completion).
+
+    A named tuple because the reader builds millions of them: ``tuple.__new__`` with the 19
+    values is the cheapest object CPython can build (a class with ``__slots__`` and an
+    ``__init__`` costs half as much again). Nothing compares or hashes operations (hashing
+    one would fail: its ``fields`` is a dict).
     """
 
-    __slots__ = (
-        "attempt",
-        "base_version",
-        "f",
-        "field",
-        "fields",
-        "file",
-        "idempotency_key",
-        "index",
-        "invoke_index",
-        "invoke_mono",
-        "key",
-        "mono",
-        "new_version",
-        "outcome",
-        "process",
-        "system",
-        "time",
-        "type",
-        "value",
-    )
-
-    def __init__(  # noqa: PLR0917 (positional: the reader builds millions of these)
-        self,
-        file: str,
-        system: str,
-        index: int,
-        invoke_index: int,
-        type_: str,
-        f: str,
-        key: str,
-        field: str | None,
-        process: str,
-        base_version: str | None,
-        new_version: str | None,
-        value: str | None,
-        fields: Mapping[str, Any] | None,
-        idempotency_key: str | None,
-        attempt: int | None,
-        outcome: str | None,
-        mono: int,
-        invoke_mono: int,
-        time: str,
-    ) -> None:
-        self.file = file
-        self.system = system
-        self.index = index
-        self.invoke_index = invoke_index
-        self.type = type_
-        self.f = f
-        self.key = key
-        self.field = field
-        self.process = process
-        self.base_version = base_version
-        self.new_version = new_version
-        self.value = value
-        self.fields = fields
-        self.idempotency_key = idempotency_key
-        self.attempt = attempt
-        self.outcome = outcome
-        self.mono = mono
-        self.invoke_mono = invoke_mono
-        self.time = time
+    file: str
+    system: str
+    index: int  # type: ignore[assignment]  # shadows tuple.index on purpose: the history index
+    invoke_index: int
+    type: str
+    f: str
+    key: str
+    field: str | None
+    process: str
+    base_version: str | None
+    new_version: str | None
+    value: str | None
+    fields: Mapping[str, Any] | None
+    idempotency_key: str | None
+    attempt: int | None
+    outcome: str | None
+    mono: int
+    invoke_mono: int
+    time: str
 
     def __repr__(self) -> str:
         return (
@@ -136,6 +97,10 @@ class Operation:
         if self.field is not None and self.value is not None:
             return {self.field: self.value}
         return {}
+
+
+MONO = Operation._fields.index("mono")
+"""Where ``mono`` sits in an operation's tuple (the merge sorts plain tuples too)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -107,6 +107,7 @@ class WorldState:
         self._id_refs: dict[str, str] = dict(truth.id_refs) if truth is not None else {}
         self._stages: dict[str, str] = {}
         self._systems: dict[str, SystemBinding] = dict(bindings.systems)
+        self._bound_keys = {s: (b, frozenset(b.fields)) for s, b in self._systems.items()}
         self.bound: list[tuple[str, FieldBinding, str]] = _NOTHING
         """The bound fields of the operation being checked: (local field, binding, value id)."""
 
@@ -134,50 +135,72 @@ class WorldState:
 
     def enter(self, op: Operation) -> RecordState | None:
         """The record ``op`` acts on (created on first sight), and ``bound`` set for ``op``."""
-        by_key = self._records.get(op.system)
+        system = op.system
+        by_key = self._records.get(system)
         if by_key is None:
-            by_key = self._records[op.system] = {}
+            by_key = self._records[system] = {}
         rec = by_key.get(op.key)
         if rec is None:
-            kind, slash, rid = op.key.partition("/")
-            if not slash:
+            rec = self._new_record(by_key, op)
+            if rec is None:
                 self.bound = _NOTHING
                 return None
-            person = self.truth.person_of(op.system, rid) if self.truth is not None else None
-            rec = by_key[op.key] = RecordState(op.system, op.key, kind, person)
         written = op.fields
-        binding = self._systems.get(op.system)
-        if not written or binding is None:
+        known = self._bound_keys.get(system)
+        if not written or known is None:
             self.bound = _NOTHING
             return rec
-        bound = binding.fields
-        self.bound = [(local, bound[local], v) for local, v in written.items() if local in bound]
+        binding, keys = known
+        if keys.isdisjoint(written):
+            self.bound = _NOTHING
+        else:
+            bound = binding.fields
+            self.bound = [
+                (local, bound[local], v) for local, v in written.items() if local in bound
+            ]
         if rec.person is None and op.type != "fail":
             self._attribute(rec, op, binding)
         return rec
 
     def apply(self, op: Operation, rec: RecordState | None) -> None:
         """Fold ``op``'s effect into the state (after the detectors saw it)."""
-        if rec is None or op.type == "fail":
+        if rec is None:
             return
-        f = op.f
+        kind, f = op.type, op.f
+        if kind == "fail":
+            return
         if f in _WRITES or (f == "read" and op.fields):
-            self._apply_write(op, rec)
-        elif f == "delete" and op.type == OK:
-            rec.live = False
-        elif f == "merge" and op.type == OK:
-            rec.live = False
-            outcome = op.outcome or ""
-            rec.merged_into = outcome.partition(":")[2] or None
+            if kind == INFO:
+                self._maybe(op, rec)
+            else:
+                self._apply_write(op, rec)
+        elif kind == OK:
+            if f == "delete":
+                rec.live = False
+            elif f == "merge":
+                rec.live = False
+                outcome = op.outcome or ""
+                rec.merged_into = outcome.partition(":")[2] or None
 
     # -- internals -------------------------------------------------------------------------
 
+    def _new_record(self, by_key: dict[str, RecordState], op: Operation) -> RecordState | None:
+        kind, slash, rid = op.key.partition("/")
+        if not slash:
+            return None
+        person = self.truth.person_of(op.system, rid) if self.truth is not None else None
+        rec = by_key[op.key] = RecordState(op.system, op.key, kind, person)
+        return rec
+
+    @staticmethod
+    def _maybe(op: Operation, rec: RecordState) -> None:
+        """An unknown-outcome write: its values are possible, not current."""
+        written = op.fields if op.fields is not None else op.written()
+        for local, v in written.items():
+            rec.maybe.setdefault(local, set()).add(v)
+
     def _apply_write(self, op: Operation, rec: RecordState) -> None:
         written = op.fields if op.fields is not None else op.written()
-        if op.type == INFO:
-            for local, v in written.items():
-                rec.maybe.setdefault(local, set()).add(v)
-            return
         rec.values.update(written)
         if rec.maybe:
             for local in written:
@@ -228,13 +251,10 @@ class WorldState:
     def _learn_identity(self, person: str, written: Any, fields: frozenset[str]) -> None:
         identity = self._identity
         for local, v in written.items():
-            if local not in fields:
-                continue
-            known = identity.get(v)
-            if known is None:
-                identity[v] = person
-            elif known != person:
-                identity[v] = _AMBIGUOUS
+            if local in fields:
+                known = identity.setdefault(v, person)
+                if known is not person and known != person:
+                    identity[v] = _AMBIGUOUS
 
     def _attribute(self, rec: RecordState, op: Operation, binding: SystemBinding) -> None:
         written = op.fields or {}

@@ -157,7 +157,23 @@ def chain(prev: ChainHead | None, event: AuditEvent, seq: int | None = None) -> 
             f"seq {seq} does not follow the chain head; the next seq is {expected}"
         )
     prev_hash = GENESIS_HASH if prev is None else prev.hash
-    return AuditEntry(expected, event, prev_hash, entry_hash(expected, prev_hash, event))
+    if type(prev_hash) is not str or not _HEX64.fullmatch(prev_hash):
+        raise AuditChainError(f"the chain head before seq {expected} has no valid hash")
+    entry_hash_ = _HASHERS[HASH_VERSION](expected, prev_hash, event.canonical_bytes())
+    return _checked_entry(expected, event, prev_hash, entry_hash_)
+
+
+def _checked_entry(seq: int, event: AuditEvent, prev_hash: str, hash_: str) -> AuditEntry:
+    """An entry whose fields ``chain`` has just made or checked (``__post_init__``'s checks
+    hold by construction: seq an int >= 1, both hashes 64 lowercase hex), built without them."""
+    entry: AuditEntry = object.__new__(AuditEntry)
+    set_ = object.__setattr__
+    set_(entry, "seq", seq)
+    set_(entry, "event", event)
+    set_(entry, "prev_hash", prev_hash)
+    set_(entry, "hash", hash_)
+    set_(entry, "hash_version", HASH_VERSION)
+    return entry
 
 
 def entry_to_record(entry: AuditEntry) -> dict[str, object]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from itertools import pairwise
+from typing import Any
 
 from splitbrain.engine.domain.audit.canonical import (
     canonical_event_bytes,
@@ -50,12 +51,12 @@ _CODES = re.compile(f"{CODE_PATTERN}(?:\n{CODE_PATTERN})*")  # many codes in one
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,99}")
 _FINGERPRINT = re.compile(r"fp1:k[0-9a-f]{16}:[0-9a-f]{64}")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
-_NAME = _FIELD_NAME.pattern
-_EVENT_TEXT = re.compile(
-    f"(?:{CODE_PATTERN}\n)*\x00(?:{_NAME}\n)*\x00(?:{_NAME}\x01{_FINGERPRINT.pattern}\n)*"
-    f"\x00(?:{_NAME}\x01{CODE_PATTERN}\n)*"
-)
-"""Every string of a well-formed event in one text (see ``_fast_check``): one match for all."""
+_KNOWN_CODES: set[str | None] = {None}
+"""Strings already found to match ``CODE_PATTERN`` (and None, an absent optional): a memo of
+the fast path, emptied when it passes ``_KNOWN_LIMIT``. Only checked strings enter it."""
+_KNOWN_NAMES: set[str] = set()
+"""Strings already found to be field names (the same memo for ``_FIELD_NAME``)."""
+_KNOWN_LIMIT = 8192
 
 
 class AuditOutcome(StrEnum):
@@ -70,6 +71,9 @@ class AuditOutcome(StrEnum):
 
 
 _OUTCOMES = frozenset(o.value for o in AuditOutcome)
+_OUTCOME_OF: dict[str, AuditOutcome] = {o.value: o for o in AuditOutcome}
+_OUTCOME_TYPES = frozenset({str, AuditOutcome})
+_TUPLE = frozenset({tuple})
 _REQUIRED_CODES = ("actor", "role", "service", "action")
 _OPTIONAL_CODES = (
     "reason",
@@ -166,66 +170,128 @@ def parse_instant(text: object) -> datetime:
 
 
 def _fast_check(event: AuditEvent) -> bool:
-    """Validate and normalize the common, well-formed event with one regex match.
+    """Validate and normalize the common, well-formed event, and write its canonical bytes.
 
     The same rules as the field-by-field checks below, which run instead whenever this returns
     False (anything unusual: a list for a tuple, a non-UTC time, a string that is no code) and
-    name the culprit. Each string ends with a newline in the checked text and no pattern admits
-    a newline, NUL or SOH, so a value cannot pose as two, or as a section or pair separator.
+    name the culprit. Strings already checked once are found in a memo; the rest are matched
+    here. Every string is checked before the canonical text is trusted: codes, names and
+    fingerprints hold no character JSON escapes, so it is written without an encoder, and a
+    test holds it byte-equal to ``canonical_json(event_to_dict(event))``.
     """
-    names, prints, extra = event.field_names, event.fingerprints, event.extra
-    outcome, at = event.outcome, event.at
+    names, prints, extra, at = event.field_names, event.fingerprints, event.extra, event.at
+    outcome = event.outcome
     if (
         type(names) is not tuple
         or type(prints) is not tuple
         or type(extra) is not tuple
         or type(at) is not datetime
         or at.tzinfo is not UTC
-        or not {tuple}.issuperset(map(type, prints))
-        or not {tuple}.issuperset(map(type, extra))
+        or type(outcome) not in _OUTCOME_TYPES
+        or not _TUPLE.issuperset(map(type, prints))
+        or not _TUPLE.issuperset(map(type, extra))
     ):
         return False
-    optional = (
-        event.reason,
-        event.matrix_version,
-        event.policy_version,
-        event.purpose,
-        event.consent_ref,
-        event.person,
-        event.correlation_id,
-        event.match_grade,
-    )  # _OPTIONAL_CODES, spelled out: this is the hot path
-    codes = [event.actor, event.role, event.service, event.action]
-    codes += [v for v in optional if v is not None]
+    member = _OUTCOME_OF.get(outcome)
+    e = event
+    codes = (
+        e.actor,
+        e.role,
+        e.service,
+        e.action,
+        e.reason,
+        e.matrix_version,
+        e.policy_version,
+        e.purpose,
+        e.consent_ref,
+        e.person,
+        e.correlation_id,
+        e.match_grade,
+    )  # _REQUIRED_CODES and _OPTIONAL_CODES, spelled out: this is the hot path
     try:
-        text = "".join(
-            (
-                "\n".join(codes), "\n\x00",
-                "".join([n + "\n" for n in names]), "\x00",
-                "".join(["\x01".join(p) + "\n" for p in prints]), "\x00",
-                "".join(["\x01".join(p) + "\n" for p in extra]),
-            )
-        )  # fmt: skip
-    except TypeError:  # a value that is not a string
-        return False
-    if (
-        _EVENT_TEXT.fullmatch(text) is None
-        or text.count("\n") != len(codes) + len(names) + len(prints) + len(extra)
-        or len(dict(prints)) != len(prints)
-        or len(dict(extra)) != len(extra)
-        or not dict(prints).keys() <= set(names)
-    ):
-        return False
-    if type(outcome) is not AuditOutcome:
-        if not isinstance(outcome, str) or outcome not in _OUTCOMES:
+        printed, detail = dict(prints), dict(extra)  # pairs of two, or ValueError
+        if (
+            member is None
+            or len(printed) != len(prints)
+            or len(detail) != len(extra)
+            or not _all_match((*codes, *detail.values()), _KNOWN_CODES, _CODE)
+            or not _all_match((*names, *detail), _KNOWN_NAMES, _FIELD_NAME)
+            or not printed.keys() <= set(names)
+            or not all(map(_FINGERPRINT.fullmatch, printed.values()))
+        ):
             return False
-        _set(event, "outcome", AuditOutcome(outcome))
-    if len(prints) > 1:
-        _set(event, "fingerprints", tuple(sorted(prints)))
-    if len(extra) > 1:
-        _set(event, "extra", tuple(sorted(extra)))
-    _set(event, "_canonical", canonical_event_bytes(event))
+        if len(prints) > 1:
+            prints = tuple(sorted(prints))
+            _set(event, "fingerprints", prints)
+        if len(extra) > 1:
+            extra = tuple(sorted(extra))
+            _set(event, "extra", extra)
+        text = _canonical_text(event, member, names, prints, extra)
+    except (TypeError, ValueError):  # something that is not a string, or not a pair
+        return False
+    if member is not outcome:
+        _set(event, "outcome", member)
+    _set(event, "_canonical", text.encode())
     return True
+
+
+def _all_match(values: tuple[object, ...], known: set[Any], pattern: re.Pattern[str]) -> bool:
+    """Every value is a string matching ``pattern`` (None too, when ``known`` holds it)."""
+    if known.issuperset(values):
+        return True
+    fresh = [v for v in values if v not in known]
+    for value in fresh:
+        if not isinstance(value, str) or pattern.fullmatch(value) is None:
+            return False
+    if len(known) > _KNOWN_LIMIT:  # start again (None stays: it stands for "absent")
+        absent = None in known
+        known.clear()
+        known.update([None] if absent else [])
+    known.update(fresh)
+    return True
+
+
+def _canonical_text(
+    e: AuditEvent,
+    outcome: AuditOutcome,
+    names: tuple[str, ...],
+    prints: tuple[tuple[str, str], ...],
+    extra: tuple[tuple[str, str], ...],
+) -> str:
+    """``canonical_event_bytes(e)`` as text, for an event whose every string is checked (no
+    escapes needed) and whose pairs are sorted. Keys in sorted order; None is null. Strings go
+    in by ``join`` only, which takes a str subclass (an enum member) by its value, as json does.
+    """
+    at = e.at.isoformat()  # UTC here: "...+00:00", with microseconds unless there are none
+    consent, correlation, grade, matrix, person, policy, purpose, reason = [
+        "null" if v is None else "".join(('"', v, '"'))
+        for v in (
+            e.consent_ref,
+            e.correlation_id,
+            e.match_grade,
+            e.matrix_version,
+            e.person,
+            e.policy_version,
+            e.purpose,
+            e.reason,
+        )
+    ]
+    pairs = '","'.join(['":"'.join(p) for p in extra])
+    printed = '","'.join(['":"'.join(p) for p in prints])
+    return "".join(
+        (
+            '{"action":"', e.action, '","actor":"', e.actor, '","at":"',
+            at[:-6] + "Z" if len(at) > 25 else at[:-6] + ".000000Z",
+            '","consent_ref":', consent, ',"correlation_id":', correlation,
+            ',"extra":{', '"' if pairs else "", pairs, '"' if pairs else "",
+            '},"field_names":[', '"' if names else "", '","'.join(names), '"' if names else "",
+            '],"fingerprints":{', '"' if printed else "", printed, '"' if printed else "",
+            '},"match_grade":', grade, ',"matrix_version":', matrix,
+            ',"outcome":"', outcome, '","person":', person, ',"policy_version":', policy,
+            ',"purpose":', purpose, ',"reason":', reason,
+            ',"role":"', e.role, '","service":"', e.service, '"}',
+        )
+    )  # fmt: skip
 
 
 def _set(event: AuditEvent, name: str, value: object) -> None:

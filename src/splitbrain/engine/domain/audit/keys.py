@@ -44,6 +44,38 @@ def fingerprint(key: bytes, value: str) -> str:
     return f"fp1:{key_id(key)}:{digest}"
 
 
+class Fingerprinter:
+    """``fingerprint(key, value)`` for one key, with the HMAC key schedule done once.
+
+    HMAC-SHA256 as RFC 2104 defines it (the bytes ``hmac`` computes; a test holds them equal):
+    the inner and outer hashes of the padded key are kept and copied per value, which halves
+    the cost of a fingerprint on the write path.
+
+    >>> Fingerprinter(b"k" * 32)("Ana") == fingerprint(b"k" * 32, "Ana")
+    True
+    """
+
+    __slots__ = ("_inner", "_outer", "_prefix", "key")
+
+    def __init__(self, key: bytes) -> None:
+        _check_key(key, "fingerprint key")
+        self.key = key
+        block = (hashlib.sha256(key).digest() if len(key) > _BLOCK else key).ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self._prefix = f"fp1:{key_id(key)}:"
+
+    def __call__(self, value: str) -> str:
+        inner = self._inner.copy()
+        inner.update(value.encode("utf-8"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return self._prefix + outer.hexdigest()
+
+
+_BLOCK = 64  # SHA-256's block size, in bytes
+
+
 def sign(key: bytes, message: bytes) -> str:
     """HMAC-SHA256 of ``message`` under ``key``, as hex."""
     return hmac.new(key, message, hashlib.sha256).hexdigest()

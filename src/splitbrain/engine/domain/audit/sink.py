@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from splitbrain.engine.domain.audit.checkpoint import Checkpoint, CheckpointStore, sign_checkpoint
 from splitbrain.engine.domain.audit.entry import AuditEntry, ChainLink, Head
 from splitbrain.engine.domain.audit.event import AuditEvent
-from splitbrain.engine.domain.audit.keys import AuditKeys, fingerprint
+from splitbrain.engine.domain.audit.keys import AuditKeys, Fingerprinter
 from splitbrain.engine.domain.audit.verify import VerifyResult, verify
 
 DEFAULT_CHECKPOINT_EVERY = 1000
@@ -63,9 +63,14 @@ class AuditSink(ABC):
         """Raise ``AuditStateError`` when a checkpoint now could name uncommitted entries."""
         return None  # a sink with no transactions is always ready
 
+    _fingerprinter: Fingerprinter | None = None
+
     def fingerprint(self, value: str) -> str:
         """The keyed fingerprint of ``value`` under this log's fingerprint key."""
-        return fingerprint(self.keys.fingerprint_key, value)
+        fp = self._fingerprinter
+        if fp is None or fp.key is not self.keys.fingerprint_key:
+            fp = self._fingerprinter = Fingerprinter(self.keys.fingerprint_key)
+        return fp(value)
 
     def checkpoint(self) -> Checkpoint | None:
         """Sign and store a checkpoint at the head now; None for an empty log.

@@ -32,8 +32,8 @@ class LostUpdate:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
-        self._changes: dict[RecordState, dict[str, _Change]] = {}
-        self._seen: dict[RecordState, dict[str, int]] = {}
+        self._records: dict[RecordState, tuple[dict[str, int], dict[str, _Change]]] = {}
+        """Per record: the last version each process observed, and each field's last change."""
         self._stamped = {s: b.server_fields for s, b in ctx.bindings.systems.items()}
         self._found: list[Anomaly] = []
 
@@ -44,32 +44,37 @@ class LostUpdate:
         return self._found
 
     def _on_read(self, op: Operation, rec: RecordState | None) -> None:
-        version = _int(op.new_version) if op.type == OK else None
-        if version is not None and rec is not None:
-            seen = self._seen.get(rec)
-            if seen is None:
-                seen = self._seen[rec] = {}
-            seen[op.process] = version
+        if op.type != OK or rec is None or op.new_version is None:
+            return
+        try:
+            version = int(op.new_version)
+        except ValueError:
+            return
+        known = self._records.get(rec)
+        (known if known is not None else self._of(rec))[0][op.process] = version
+
+    def _of(self, rec: RecordState) -> tuple[dict[str, int], dict[str, _Change]]:
+        known = self._records.get(rec)
+        if known is None:
+            known = self._records[rec] = ({}, {})
+        return known
 
     def _on_write(self, op: Operation, rec: RecordState | None) -> None:
-        if op.type != OK or rec is None or not op.fields or op.new_version is None:
+        fields = op.fields
+        if op.type != OK or rec is None or not fields or op.new_version is None:
             return
         try:
             version = int(op.new_version)
             based = int(op.base_version) if op.base_version is not None else None
         except ValueError:
             return
-        seen = self._seen.get(rec)
-        if seen is None:
-            seen = self._seen[rec] = {}
+        known = self._records.get(rec)
+        seen, changes = known if known is not None else self._of(rec)
         base = based if based is not None else seen.get(op.process)
         seen[op.process] = version
-        changes = self._changes.get(rec)
-        if changes is None:
-            changes = self._changes[rec] = {}
         current = rec.values
         stamped = self._stamped.get(op.system, ())
-        for local, v in op.fields.items():
+        for local, v in fields.items():
             if current.get(local) == v or local in stamped:
                 continue
             last = changes.get(local)
@@ -107,12 +112,3 @@ class LostUpdate:
                 ),
             )
         )
-
-
-def _int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return None

@@ -48,6 +48,7 @@ class NonOwnerWrite:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._is_sut = ctx.actors.sut_lookup
         self._verdicts: dict[tuple[str, str, str | None, str | None], bool] = {}
         self._reported: set[tuple[int, str, str, str]] = set()
         self._found: list[Anomaly] = []
@@ -60,12 +61,7 @@ class NonOwnerWrite:
 
     def _on_write(self, op: Operation, rec: RecordState | None) -> None:
         state = self._ctx.state
-        if (
-            op.type != OK
-            or rec is None
-            or not state.bound
-            or not self._ctx.actors.is_sut(op.process)
-        ):
+        if op.type != OK or rec is None or not state.bound or not self._is_sut(op.process):
             return
         for _, _, v in state.bound:
             origin = state.origin(v)

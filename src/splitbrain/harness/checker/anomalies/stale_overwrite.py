@@ -35,6 +35,7 @@ class StaleOverwrite:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._is_sut = ctx.actors.sut_lookup
         self._held: dict[tuple[str, str, str, str, str], _Held] = {}
         self._found: list[Anomaly] = []
 
@@ -48,7 +49,7 @@ class StaleOverwrite:
         state = self._ctx.state
         if op.type != OK or rec is None or not state.bound:
             return
-        by_sut = self._ctx.actors.is_sut(op.process)
+        by_sut = self._is_sut(op.process)
         own = None if by_sut else _int(op.new_version)
         for _, binding, v in state.bound:
             if not binding.comparable or binding.enum:

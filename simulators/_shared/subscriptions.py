@@ -1,7 +1,8 @@
-"""``/webhooks``: where change events go. Register a receiver URL (optionally signed).
+"""``/webhooks``: where a record API's change events go. Register a receiver URL (optionally
+signed).
 
-Only the ``admin`` and ``sync_engine`` roles may register or remove receivers. The portal
-mounts the same router.
+Only the ``admin`` and ``sync_engine`` roles may register or remove receivers. The CRM and the
+portal mount this router (with their ``GatedRoute``): ``subscriptions.router(runtime, GatedRoute)``.
 """
 
 from __future__ import annotations
@@ -13,16 +14,11 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.responses import JSONResponse
 
-from simulators._shared import (
-    ADMIN_ROLE,
-    ConfigurationError,
-    Conflict,
-    Runtime,
-    WebhookEndpoint,
-    request_state,
-    require_role,
-)
-from simulators.crm.errors import RecordNotFound
+from simulators._shared.auth import ADMIN_ROLE, require_role
+from simulators._shared.errors import ConfigurationError, Conflict, RecordNotFound
+from simulators._shared.middleware import request_state
+from simulators._shared.runtime import Runtime
+from simulators._shared.webhooks import WebhookEndpoint
 
 __all__ = ["Subscription", "router"]
 

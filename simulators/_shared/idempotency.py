@@ -17,7 +17,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
-from simulators.crm.errors import IdempotencyInFlight, IdempotencyKeyReused
+from simulators._shared.errors import IdempotencyInFlight, IdempotencyKeyReused
 
 __all__ = ["IdempotencyCache", "StoredResponse", "fingerprint"]
 

@@ -1,4 +1,5 @@
-"""What every CRM request passes before its route: the rate limit, then ``Idempotency-Key``.
+"""What every record-API request (CRM, portal) passes before its route: the rate limit, then
+``Idempotency-Key``.
 
 Routers use ``GatedRoute`` as their ``route_class``; it finds the app's ``RequestGate`` at
 ``app.state.gate``. ``/_admin`` (the shared router) is not gated. A request the gate refuses is
@@ -18,11 +19,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from simulators._shared import ErrorRenderer, RequestState, Runtime, SimulatorError, request_state
-from simulators.crm.errors import PreconditionRequired, RateLimited
-from simulators.crm.idempotency import IdempotencyCache, StoredResponse, fingerprint
-from simulators.crm.options import ApiOptions
-from simulators.crm.ratelimit import RateLimiter
+from simulators._shared.api_options import ApiOptions
+from simulators._shared.errors import PreconditionRequired, RateLimited, SimulatorError
+from simulators._shared.idempotency import IdempotencyCache, StoredResponse, fingerprint
+from simulators._shared.middleware import ErrorRenderer, RequestState, request_state
+from simulators._shared.ratelimit import RateLimiter
+from simulators._shared.runtime import Runtime
 
 __all__ = ["GatedRoute", "RequestGate"]
 

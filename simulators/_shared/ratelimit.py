@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from simulators.crm.options import RateLimit
+from simulators._shared.api_options import RateLimit
 
 __all__ = ["RateLimiter", "TokenBucket"]
 

@@ -1,5 +1,8 @@
 """A versioned in-memory table: every record has ``id`` and ``version``, every call is recorded.
 
+The CRM's contacts, leads, cases, tasks and campaigns and the portal's accounts, preferences,
+intake and consents are tables of this kind.
+
 Each create, read, update and delete is one operation in the simulator's history (key
 ``Kind/id``, the changed fields hashed by the recorder) and each change is one webhook event
 carrying the new version. ``If-Match`` is checked here, so every resource gets 412s alike::
@@ -17,9 +20,16 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from simulators._shared import Conflict, OpContext, Runtime, SimulatorError
-from simulators.crm.errors import PreconditionRequired, RecordNotFound, StaleVersion
-from simulators.crm.events import ChangeEvents
+from simulators._shared.change_events import ChangeEvents
+from simulators._shared.errors import (
+    Conflict,
+    PreconditionRequired,
+    RecordNotFound,
+    SimulatorError,
+    StaleVersion,
+)
+from simulators._shared.history import OpContext
+from simulators._shared.runtime import Runtime
 
 __all__ = ["Merge", "OpLabel", "Record", "Table", "Validator"]
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from simulators._shared import Runtime
+from fastapi import FastAPI
 
-__all__ = ["ChangeEvents"]
+from simulators._shared.runtime import Runtime
+
+__all__ = ["ChangeEvents", "bind_events"]
 
 
 class ChangeEvents:
@@ -64,3 +67,14 @@ class ChangeEvents:
             self._loop.call_soon_threadsafe(self._runtime.webhooks.publish, key, body)
         else:
             self._runtime.webhooks.publish(key, body)
+
+
+def bind_events(events: ChangeEvents) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that delivers change events from the loop serving the app."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        events.bind(asyncio.get_running_loop())
+        yield
+
+    return lifespan

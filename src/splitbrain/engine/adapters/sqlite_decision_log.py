@@ -1,0 +1,162 @@
+"""The SQLite store's decision log: every decision in order, and idempotency claims.
+
+Rows and claims go to the store's write buffer (``sqlite_buffer``) and reach SQL when the batch
+commits. Claims made by the open batch are answered from memory, so a redelivery inside the
+batch is still a duplicate; ``write``, ``purge_keys`` and ``rows`` read SQL, so they have the
+store write the buffer first (``spill``). Decision seqs are counted here: the store holds the
+write lock for the whole batch, so nobody else adds decisions meanwhile.
+
+Example::
+
+    log = SqliteDecisionLog(conn, buffer, spill=uow.spill)
+    log.add(decision, now)                 # buffered
+    log.first(decision.write.idempotency_key) is decision
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from splitbrain.engine.adapters.sqlite_buffer import WriteBuffer
+from splitbrain.engine.adapters.sqlite_schema import from_micros, micros
+from splitbrain.engine.adapters.store_records import dump_decision, load_decision
+from splitbrain.engine.domain.decisions import Decision, DuplicateDelivery
+from splitbrain.engine.domain.write import Write
+from splitbrain.engine.service_layer.unit_of_work import (
+    DecisionLog,
+    DecisionRow,
+    FirstDecision,
+    decision_facts,
+)
+
+Spill = Callable[[], None]
+"""Writes the buffered rows to SQL now (``SqliteUnitOfWork.spill``)."""
+
+_FIRST = (
+    "SELECT d.body FROM idempotency_keys AS k JOIN decisions AS d ON d.seq = k.decision_seq "
+    "WHERE k.key = ?"
+)
+_CLAIMED = "SELECT 1 FROM idempotency_keys WHERE key = ?"
+_LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM decisions"
+_WRITE = "SELECT body FROM decisions WHERE idempotency_key = ? ORDER BY seq LIMIT 1"
+"""Unindexed on purpose (an index would cost every decision): only for purged keys."""
+_PURGE = "DELETE FROM idempotency_keys WHERE first_seen < ?"
+_ROWS = "SELECT kind, field, rule, reason, manual, override, decided_at FROM decisions ORDER BY seq"
+
+
+class SqliteDecisionLog(DecisionLog):
+    """The decision log: rows and claims go to the write buffer; claims of the open batch are
+    answered from memory, and the next decision seq is counted here (the store holds the write
+    lock for the whole batch, so nobody else adds decisions meanwhile)."""
+
+    def __init__(self, conn: sqlite3.Connection, buffer: WriteBuffer, spill: Spill) -> None:
+        self._conn = conn
+        self._cursor = conn.cursor()
+        self._decisions, self._claims = buffer.decisions, buffer.claims
+        self._spill = spill
+        self._claimed: dict[str, FirstDecision] = {}
+        """Keys claimed by the open batch (written to SQL or not yet)."""
+        self._unclaimed: set[str] = set()
+        """Keys SQL had no claim for when this batch asked (each write asks before it adds)."""
+        self._unit_keys: list[str] = []
+        self._seq: int | None = None
+        """The last decision seq handed out; None: ask SQL."""
+        self._unit_seq: int | None = None
+
+    def forget(self) -> None:
+        self._claimed.clear()
+        self._unclaimed.clear()
+        self._unit_keys.clear()
+        self._seq = None
+
+    def end_batch(self) -> None:
+        """The batch committed: its claims are in SQL, where ``first`` finds them."""
+        self._claimed.clear()
+        self._unclaimed.clear()
+
+    def begin_unit(self) -> None:
+        self._unit_keys.clear()
+        self._unit_seq = self._seq
+
+    def drop_unit(self) -> None:
+        """Undo the open unit's claims and seqs (its rows leave the buffer with it)."""
+        for key in self._unit_keys:
+            self._claimed.pop(key, None)
+        self._unit_keys.clear()
+        self._seq = self._unit_seq
+
+    def first(self, idempotency_key: str) -> FirstDecision | None:
+        claimed = self._claimed.get(idempotency_key)
+        if claimed is not None:
+            return claimed
+        row = self._cursor.execute(_FIRST, (idempotency_key,)).fetchone()
+        if row is None:
+            self._unclaimed.add(idempotency_key)
+            return None
+        decision = load_decision(row[0])
+        return decision.first if isinstance(decision, DuplicateDelivery) else decision
+
+    def write(self, idempotency_key: str) -> Write | None:
+        first = self.first(idempotency_key)
+        if first is not None:
+            return first.write
+        self._spill()  # a purged key: scan the log, the open batch's rows included
+        row = self._conn.execute(_WRITE, (idempotency_key,)).fetchone()
+        return None if row is None else load_decision(row[0]).write
+
+    def add(self, decision: Decision, decided_at: datetime) -> None:
+        kind, rule, reason, manual, override = decision_facts(decision)
+        write, at = decision.write, micros(decided_at)
+        key = write.idempotency_key
+        seq = (self._last_seq() if self._seq is None else self._seq) + 1
+        self._seq = seq
+        self._decisions.append(
+            (
+                seq,
+                key,
+                kind,
+                write.person,
+                write.field,
+                rule,
+                reason,
+                manual,
+                override,
+                at,
+                dump_decision(decision),
+            )
+        )
+        if (
+            not isinstance(decision, DuplicateDelivery)
+            and key not in self._claimed
+            and (key in self._unclaimed or self._unclaimed_in_sql(key))
+        ):
+            self._claims.append((key, seq, at))
+            self._claimed[key] = decision
+            self._unit_keys.append(key)
+
+    def purge_keys(self, first_seen_before: datetime) -> int:
+        self._spill()
+        purged: int = self._conn.execute(_PURGE, (micros(first_seen_before),)).rowcount
+        self._claimed.clear()  # every claim is in SQL now, which says which are left
+        self._unclaimed.clear()
+        return purged
+
+    def rows(self) -> Iterator[DecisionRow]:
+        self._spill()
+        return self._rows(self._conn.execute(_ROWS))
+
+    @staticmethod
+    def _rows(cursor: sqlite3.Cursor) -> Iterator[DecisionRow]:
+        while batch := cursor.fetchmany(1024):
+            for kind, field, rule, reason, manual, override, at in batch:
+                yield DecisionRow(
+                    kind, field, rule, reason, bool(manual), bool(override), from_micros(at)
+                )
+
+    def _last_seq(self) -> int:
+        return int(self._cursor.execute(_LAST_SEQ).fetchone()[0])
+
+    def _unclaimed_in_sql(self, key: str) -> bool:
+        return self._cursor.execute(_CLAIMED, (key,)).fetchone() is None
