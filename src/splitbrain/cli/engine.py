@@ -68,9 +68,7 @@ def serve(
     try:
         uvicorn.run(service.app(), host=host, port=port, log_level="warning")
     finally:
-        service.stop()
-        service.store.close()
-        service.engine.close()
+        service.close()
 
 
 def _load_keys(path: Path) -> dict[str, dict[str, str]]:

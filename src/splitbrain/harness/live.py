@@ -1,15 +1,15 @@
 """The world and an engine service on loopback ports, in one background event loop.
 
-What end-to-end tests, the demo's simulated day and the SUT adapters stand on::
+What the end-to-end tests stand on (and, next, the demo's simulated day and the SUT adapters)::
 
-    with LiveRun.start(World(SimulatorSettings(keys=keys)), sut=ReferenceSut(matrix)) as run:
+    with LiveRun.start(World(SimulatorSettings(keys=keys)), matrix=default_matrix()) as run:
         run.call("portal", "POST", "/accounts", client="pat", json={...})
         run.quiesce()                       # nothing waiting in the world or the engine
         run.histories()                     # {"ehr": [...], "crm": [...], "portal": [...]}
 
-The reference SUT is the engine service of ``splitbrain.engine`` (``bootstrap_service``) on its own
-port; it registers its webhooks and FHIR Subscriptions with the simulators the way any engine
-would: over their public APIs.
+The engine is the reference service (``bootstrap_service``) on its own port; it registers its
+webhooks and FHIR Subscriptions with the simulators the way any engine would: over their public
+APIs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -127,7 +127,7 @@ class LiveRun:
 
     # -- stopping -----------------------------------------------------------------------------
     def stop(self) -> None:
-        self.service.stop()
+        self.service.stop()  # no more deliveries while the servers go down
         for client in self._clients.values():
             client.close()
         with contextlib.suppress(Exception):
@@ -135,8 +135,9 @@ class LiveRun:
             asyncio.run_coroutine_threadsafe(self.world.stop(), self.loop).result(15)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
-        self.service.store.close()
-        self.service.engine.close()
+        if not self.thread.is_alive():
+            self.loop.close()
+        self.service.close()
 
     def __enter__(self) -> Self:
         return self
@@ -144,12 +145,3 @@ class LiveRun:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:  # fmt: skip
         self.stop()
-
-
-@contextlib.contextmanager
-def live(world: World, matrix: Path, store: str = "memory") -> Iterator[LiveRun]:
-    run = LiveRun.start(world, matrix=matrix, store=store)
-    try:
-        yield run
-    finally:
-        run.stop()

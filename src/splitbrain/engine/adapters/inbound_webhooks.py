@@ -9,7 +9,7 @@ caused by the engine's own writes (``engine_actors``) are echoes and change noth
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,8 @@ _PROVENANCE = {
     "automation": Provenance.AUTOMATION,
     "provider": Provenance.PROVIDER_VERIFIED,
 }
+FieldReader = Callable[[Mapping[str, Any], Policy | None], dict[str, str | None]]
+"""A system's record into matrix fields (``sync_fields.crm_fields``, ``portal_fields``)."""
 _REQUIRED = ("type", "resource", "id", "version", "actor", "occurred_at")
 
 
@@ -77,30 +79,35 @@ class _Webhooks:
         return self.actor_roles.get(actor, actor)
 
     def _changed(
-        self,
-        *, system: str, event: Mapping[str, Any], fields: Mapping[str, str | None],
-        changed_fields: set[str], ident: str, raw: Mapping[str, Any],
+        self, *, system: str, event: Mapping[str, Any], record: Mapping[str, Any],
+        read: FieldReader, ident: str,
     ) -> RecordChanged:  # fmt: skip
+        """The fields ``record`` carries that the event says changed (all of them on a create),
+        attributed to the person record (the record itself, or the account/contact it names)."""
+        created = str(event["type"]).endswith(".created")
+        fields = read(record, self.policy)
+        names = fields if created else read(
+            {c: record.get(c) for c in event.get("changed") or []}, self.policy
+        )  # fmt: skip
+        own = event["resource"] in ("Contact", "Account")
+        record_id = str(
+            event["id"] if own else record.get("account_id") or record.get("contact_id") or ""
+        )
+        if not record_id:
+            raise PoisonEventError(ident, f"{event['resource']} event names no person record")
         role = self._role(str(event["actor"]))
-        record_id = str(event["id"]) if event["resource"] in ("Contact", "Account") else None
-        if record_id is None:
-            record_id = str(raw.get("account_id") or raw.get("contact_id") or "")
-            if not record_id:
-                raise PoisonEventError(ident, f"{event['resource']} event names no person record")
-        custom = raw.get("custom") or {}
+        custom = record.get("custom")
         return RecordChanged(
             record=SourceRecord(
-                system, record_id,
-                str(event["version"]) if event["resource"] in ("Contact", "Account") else None,
-                identity_of(system, record_id, fields, raw) if event["type"].endswith(".created")
-                else None,
+                system, record_id, str(event["version"]) if own else None,
+                identity_of(system, record_id, fields, record) if created else None,
             ),
-            changes={k: v for k, v in fields.items() if k in changed_fields},
+            changes={name: fields[name] for name in names},
             actor=str(event["actor"]),
             role=role,
             occurred_at=_when(ident, event["occurred_at"]),
             provenance=_PROVENANCE.get(role, Provenance.USER_ENTERED),
-            created=str(event["type"]).endswith(".created"),
+            created=created,
             manual=role not in ("automation", "sync_engine"),
             override_reason=custom.get("override_reason") if isinstance(custom, dict) else None,
         )  # fmt: skip
@@ -115,25 +122,8 @@ class CrmWebhooks(_Webhooks):
         if event["resource"] != "Contact" or event["type"] == "contact.deleted":
             return [Ignored(f"{event['type']} carries no matrix field")]
         record = event.get("record") or {}
-        fields = crm_fields(record, self.policy)
-        changed = (
-            set(fields)
-            if event["type"] == "contact.created"
-            else _touched(
-                event.get("changed") or [],
-                crm_fields({c: record.get(c) for c in event.get("changed") or []}, self.policy),
-            )
-        )
-        return [
-            self._changed(
-                system="crm",
-                event=event,
-                fields=fields,
-                changed_fields=changed,
-                ident=item.event_id,
-                raw=record,
-            )
-        ]
+        return [self._changed(system="crm", event=event, record=record, read=crm_fields,
+                              ident=item.event_id)]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,27 +138,8 @@ class PortalWebhooks(_Webhooks):
         if kind.startswith("intake."):
             return [self._intake(item.event_id, event, record)]
         if kind.startswith(("account.", "preferences.")) and not kind.endswith(".deleted"):
-            fields = portal_fields(record, self.policy)
-            fields.pop("patient_visible_status", None)
-            changed = (
-                set(fields)
-                if kind.endswith(".created")
-                else set(
-                    portal_fields(
-                        {c: record.get(c) for c in event.get("changed") or []}, self.policy
-                    )
-                )
-            )
-            return [
-                self._changed(
-                    system="portal",
-                    event=event,
-                    fields=fields,
-                    changed_fields=changed,
-                    ident=item.event_id,
-                    raw=record,
-                )
-            ]
+            return [self._changed(system="portal", event=event, record=record,
+                                  read=portal_fields, ident=item.event_id)]  # fmt: skip
         return [Ignored(f"{kind} carries no matrix field")]
 
     def _consent(self, ident: str, event: Mapping[str, Any], record: Mapping[str, Any]) -> Inbound:
@@ -201,8 +172,3 @@ class PortalWebhooks(_Webhooks):
             reference=f"Intake/{event['id']}", actor=str(event["actor"]),
             role=self._role(str(event["actor"])), occurred_at=_when(ident, event["occurred_at"]),
         )  # fmt: skip
-
-
-def _touched(changed: list[str], fields: Mapping[str, str | None]) -> set[str]:
-    del changed
-    return set(fields)

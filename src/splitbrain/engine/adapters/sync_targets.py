@@ -134,10 +134,16 @@ class HttpTarget:
     def _record_path(self, record_id: str) -> str:
         raise NotImplementedError
 
-    def _headers(self, effect: OutboxEffect, version: str | None = None) -> dict[str, str]:
+    def _headers(
+        self, effect: OutboxEffect, version: str | None = None, *, weak: bool = False
+    ) -> dict[str, str]:
+        """The effect's headers. A conditional request's key names the version it is based on:
+        a retry on the same version replays the first answer, while the retry after a 412 and
+        a re-read is a new request (the systems refuse one key with two If-Match values)."""
         headers = {"Idempotency-Key": effect.idempotency_key, **effect.headers}
         if version is not None:
-            headers["If-Match"] = f'"{version}"'
+            headers["Idempotency-Key"] = f"{effect.idempotency_key}@v{version}"
+            headers["If-Match"] = f'W/"{version}"' if weak else f'"{version}"'
         return headers
 
     def _done(self, response: httpx.Response, what: str, record: str | None) -> Delivery:
@@ -271,9 +277,6 @@ class EhrTarget(HttpTarget):
         meta = dict(resource.get("meta") or {})
         meta["source"] = ENGINE_SOURCE
         resource["meta"] = meta
-        version = _version(current)
-        headers = self._headers(effect)
-        if version is not None:
-            headers["If-Match"] = f'W/"{version}"'
+        headers = self._headers(effect, _version(current), weak=True)
         response = self.http.put(self._record_path(record), json=resource, headers=headers)
         return self._done(response, f"{record} update", record)

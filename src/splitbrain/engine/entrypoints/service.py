@@ -88,6 +88,15 @@ class EngineService:
             thread.join(timeout=10)
         self._threads.clear()
 
+    def close(self) -> None:
+        """Stop the loops, then release the target connections, the sync store and the engine
+        (flushed, its audit log checkpointed)."""
+        self.stop()
+        for target in self.deliverer.targets.values():
+            target.close()
+        self.store.close()
+        self.engine.close()
+
     def _work_loop(self) -> None:
         while not self._stop.is_set():
             try:
@@ -111,12 +120,6 @@ class EngineService:
             if not sent:
                 self._send.wait(self.idle_poll)
                 self._send.clear()
-
-    def drain(self, *, max_passes: int = 10_000) -> None:
-        """Run worker and sender in this thread until nothing is due (tests, the demo)."""
-        for _ in range(max_passes):
-            if not (self.worker.run_once() or self.deliverer.run_once()):
-                return
 
     def idle(self) -> bool:
         depths = self.store.depths()

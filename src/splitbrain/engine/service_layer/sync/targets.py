@@ -55,3 +55,7 @@ class TargetClient(Protocol):
     def reread(self, effect: OutboxEffect) -> Delivery:
         """Read the effect's target record again (after a 412) and remember its version."""
         ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

@@ -21,7 +21,6 @@ applied, else escalated, else rejected, else deduplicated.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +33,7 @@ from splitbrain.engine.domain.decisions import (
 )
 from splitbrain.engine.domain.identity.record import IdentityRecord, RecordKey
 from splitbrain.engine.domain.write import Write
+from splitbrain.engine.service_layer.consent_service import ConsentService
 from splitbrain.engine.service_layer.engine import Engine
 from splitbrain.engine.service_layer.sync.fanout import Planner
 from splitbrain.engine.service_layer.sync.inbound import (
@@ -198,8 +198,6 @@ class SyncWorker:
             outcome.states.append(InboxState.DEDUPLICATED)
 
     def _consent(self, item: InboxItem, fact: ConsentChanged, outcome: _Outcome) -> None:
-        from splitbrain.engine.service_layer.consent_service import ConsentService
-
         person = self.person(fact.record)
         consents = ConsentService(self.engine)
         if fact.granted:
@@ -240,10 +238,3 @@ class SyncWorker:
             record.system, record.record_id, person=person, version=record.version
         )
         return person
-
-
-def terminal_counts(items: Iterable[InboxItem]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item.state.value] = counts.get(item.state.value, 0) + 1
-    return counts
