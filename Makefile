@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck contracts pytest bench clean venv postgres
+.PHONY: demo test lint typecheck contracts pytest bench clean venv postgres load
 
 venv: $(STAMP)
 
@@ -50,6 +50,14 @@ pytest: $(STAMP) postgres
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck contracts pytest
+
+# A headless Locust run against the embedded world and the reference engine ([tool.locust] in
+# pyproject.toml): Locust's CSV and HTML plus our summary.json / summary.md in out/load/. The
+# exit code is 1 on any SLO breach (load/thresholds.yaml) or checker anomaly. LOAD_ARGS adds
+# options, e.g. LOAD_ARGS="--store sqlite:out/load/engine.db -t 120s" (docs/load.md).
+LOAD_ARGS ?=
+load: $(STAMP)
+	$(BIN)/locust $(LOAD_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

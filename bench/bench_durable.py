@@ -2,6 +2,7 @@
 
     python bench/bench_durable.py [--writes 20000] [--batch 500] [--recommend 64] [--repeat 3]
                                   [--synchronous FULL] [--single 1000]
+                                  [--postgres DSN] [--postgres-writes 2000]
 
 Each run measures (one process, one core; wall and CPU time both):
 
@@ -11,7 +12,10 @@ Each run measures (one process, one core; wall and CPU time both):
 3. engine, SQLite with ``batch_size=1`` (``--single`` writes: one fsynced commit each);
 4. engine, SQLite with ``batch_size=--recommend`` and with ``batch_size=--batch``;
 5. a bare SQLite loop inserting one row per decision into one table, same journal mode,
-   synchronous level and batch size (what the store's SQL alone could reach).
+   synchronous level and batch size (what the store's SQL alone could reach);
+6. with ``--postgres DSN``: the engine on PostgreSQL (batch 1: every decision commits before
+   ``ingest`` returns), ``--postgres-writes`` writes on a schema made fresh for each run (the
+   DSN's role must own its schema; ``tests/postgres_server.py`` makes a throwaway cluster).
 
 The runs are repeated (``--repeat``): the machine is shared, so the best figure and the spread
 over runs are printed, and every ratio is taken within one run.
@@ -160,10 +164,22 @@ def bench_pure(calls: list[Call], pol: Policy) -> Figure:
 
 
 def bench_engine(
-    name: str, store: str, writes: list[Write], pol: Policy, batch: int, synchronous: Synchronous
+    name: str,
+    store: str,
+    writes: list[Write],
+    pol: Policy,
+    batch: int,
+    synchronous: Synchronous,
+    audit_dir: Path | None = None,
 ) -> Figure:
     engine = bootstrap(
-        store=store, policy=pol, clock=FixedClock(T0), batch_size=batch, synchronous=synchronous
+        store=store,
+        policy=pol,
+        clock=FixedClock(T0),
+        batch_size=batch,
+        synchronous=synchronous,
+        fresh=audit_dir is not None,
+        audit_dir=audit_dir,
     )
     with Timer() as timer:
         for write in writes:
@@ -212,7 +228,7 @@ def one_run(
         name = f"engine, SQLite batch {batch} ({sync})"
         return bench_engine(name, f"sqlite:{root / f'b{batch}.sqlite'}", rows, pol, batch, sync)
 
-    return [
+    figures = [
         bench_pure(calls, pol),
         bench_engine("engine, memory store", "memory", writes, pol, 1, sync),
         sqlite(1, writes[: args.single]),
@@ -220,6 +236,11 @@ def one_run(
         sqlite(args.batch, writes),
         bench_bare(root / "bare.sqlite", len(writes), args.batch, sync),
     ]
+    if args.postgres:
+        rows = writes[: args.postgres_writes]
+        name = "engine, PostgreSQL batch 1"
+        figures.append(bench_engine(name, args.postgres, rows, pol, 1, sync, root / "pg-audit"))
+    return figures
 
 
 def main() -> None:
@@ -232,6 +253,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL")
     parser.add_argument("--dir", type=Path, default=None, help="where the SQLite files go")
+    parser.add_argument("--postgres", default=None, help="also run on this PostgreSQL DSN")
+    parser.add_argument("--postgres-writes", type=int, default=2_000)
     args = parser.parse_args()
     writes = workload(args.writes, args.persons)
     calls = record_calls(writes, policy())
@@ -263,7 +286,7 @@ def _report(runs: list[list[Figure]], args: argparse.Namespace, speed: float) ->
             f"  {max(cpus):>10,.0f} {_spread(cpus):>15}"
         )
     print("  ratios within a run (best, and the range over runs), per CPU s | per wall s:")
-    for i in (1, 2, 3, 4):
+    for i in (1, 2, 3, 4, 6)[: 5 if len(runs[0]) > 6 else 4]:
         name = runs[0][i].name
         cpu = [run[i].cpu_rate / run[0].cpu_rate for run in runs]
         wall = [run[i].rate / run[0].rate for run in runs]

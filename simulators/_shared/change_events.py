@@ -6,12 +6,20 @@ serves on (the webhook queues are asyncio objects, not thread-safe)::
 
     events = ChangeEvents(runtime)
     events.changed("Contact", "updated", record, changed=["phone"], actor="engine")
+
+Every event is also kept in a change feed (``GET /changes?since=N``, ``change_feed.router``):
+numbered in publish order, the newest ``retain`` of them, so a receiver that missed a webhook
+(dropped, its server down) can read what it missed from where it last read, as with a real
+CRM's change-data-capture stream. A dropped webhook is still in the feed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -24,9 +32,21 @@ __all__ = ["ChangeEvents", "bind_events"]
 
 
 class ChangeEvents:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, retain: int = 100_000) -> None:
         self._runtime = runtime
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._seq = itertools.count(1)
+        self._feed: deque[tuple[int, bytes]] = deque(maxlen=retain)
+        self._feed_lock = threading.Lock()
+
+    def feed(self, since: int, limit: int) -> tuple[list[tuple[int, bytes]], int]:
+        """Up to ``limit`` ``(seq, body)`` published after ``since``, oldest first, and the
+        newest ``seq`` (0 before the first event)."""
+        with self._feed_lock:
+            head = self._feed[-1][0] if self._feed else 0
+            start = max(0, since + 1 - self._feed[0][0]) if self._feed else 0
+            found = list(itertools.islice(self._feed, start, start + limit))
+        return found, head
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Deliver from ``loop`` (the loop serving the app)."""
@@ -56,6 +76,8 @@ class ChangeEvents:
 
     def publish(self, key: str, payload: Mapping[str, Any]) -> None:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        with self._feed_lock:
+            self._feed.append((next(self._seq), body))
         try:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:

@@ -18,7 +18,8 @@ Kinds: ``latency`` (sleep, then serve), ``error`` (a 5xx, nothing committed), ``
 ``crash_after_commit`` (serve and commit, then cut
 the connection (``drop``) or answer 500 with no body (``empty_500``); history ``info``).
 Webhook kinds: ``drop``, ``duplicate``, ``reorder`` (held back and sent after the next one),
-``delay``.
+``delay``, ``lost_ack`` (the receiver gets it, but its answer is lost on the way back: the
+sender records ``info`` and sends the same event again; HTTP webhooks and the EHR's ADT feeds).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class RequestFault(_Rule):
 
 
 class WebhookFault(_Rule):
-    kind: Literal["drop", "duplicate", "reorder", "delay"]
+    kind: Literal["drop", "duplicate", "reorder", "delay", "lost_ack"]
     endpoint: str = "*"
 
     @model_validator(mode="after")
@@ -132,6 +133,7 @@ class WebhookDecision:
     duplicate: bool = False
     reorder: bool = False
     delay: float = 0.0
+    lost_ack: bool = False
 
 
 NO_FAULT = RequestDecision()
@@ -217,7 +219,9 @@ class FaultInjector:
                     delay += rule.latency.sample(rng) if rule.latency is not None else 0.0
         if not kinds:
             return NO_WEBHOOK_FAULT
-        return WebhookDecision("drop" in kinds, "duplicate" in kinds, "reorder" in kinds, delay)
+        return WebhookDecision(
+            "drop" in kinds, "duplicate" in kinds, "reorder" in kinds, delay, "lost_ack" in kinds
+        )
 
     def _fires(self, slot: int, rule: _Rule, rng: random.Random) -> bool:
         if rule.times is not None and self._fired[slot] >= rule.times:

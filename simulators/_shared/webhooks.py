@@ -209,7 +209,7 @@ class WebhookDispatcher:
         if decision.reorder and name not in self._held:
             self._held[name] = delivery
             return
-        await self._deliver(delivery, duplicate=decision.duplicate)
+        await self._deliver(delivery, duplicate=decision.duplicate, lost_ack=decision.lost_ack)
         held = self._held.pop(name, None)
         if held is not None:
             await self._deliver(held)
@@ -218,9 +218,12 @@ class WebhookDispatcher:
         await asyncio.sleep(delay)
         await self._deliver(delivery, duplicate=duplicate)
 
-    async def _deliver(self, delivery: Delivery, *, duplicate: bool = False) -> None:
+    async def _deliver(
+        self, delivery: Delivery, *, duplicate: bool = False, lost_ack: bool = False
+    ) -> None:
         for attempt in range(1, self._retry.max_attempts + 1):
-            if await self._attempt(delivery, attempt, "ok"):
+            label = "fault:lost_ack" if lost_ack and attempt == 1 else "ok"
+            if await self._attempt(delivery, attempt, label) and label == "ok":
                 if duplicate:
                     await self._attempt(delivery, attempt, "duplicate")
                 return
@@ -237,6 +240,9 @@ class WebhookDispatcher:
         except Exception as exc:  # a receiver's failure must never stop the dispatcher
             self._history.fail(op, outcome=f"transport:{type(exc).__name__}")
             return False
+        if 200 <= status < 300 and label == "fault:lost_ack":
+            self._history.info(op, outcome=label)  # received, but the sender never learns it
+            return True
         if 200 <= status < 300:
             self._history.ok(op, outcome=label)
             return True

@@ -17,7 +17,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from simulators._shared import Runtime, SimulatorSettings, build_app, subscriptions
+from simulators._shared import Runtime, SimulatorSettings, build_app, change_feed, subscriptions
 from simulators._shared.change_events import bind_events
 from simulators._shared.clock import follow_clock
 from simulators._shared.gate import GatedRoute, RequestGate
@@ -59,6 +59,7 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
             outreach.router(store),
             pipeline.router(store),
             subscriptions.router(runtime, GatedRoute),
+            change_feed.router(runtime, store.events, GatedRoute),
         ],
         render=record_error,
         error_handlers={RequestValidationError: record_validation_handler},

@@ -11,11 +11,15 @@ In-process::
 
 On a port: ``uvicorn.run(create_app(settings), host="127.0.0.1", port=8001)`` or
 ``python -m simulators.ehr --port 8001``. ``app.state.store`` is the ``FhirStore`` (the HL7 v2
-side's ``AdtTarget``), ``app.state.runtime`` the shared runtime (history, faults, webhooks).
+side's ``AdtTarget``), ``app.state.runtime`` the shared runtime (history, faults, webhooks),
+``app.state.adt_peers`` the registered ADT peers (``/hl7/adt-peers``, fed by ``AdtFeed``).
 Options (``settings.options``): ``fhir_validation`` (default True).
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
@@ -24,7 +28,9 @@ from starlette.responses import Response
 from simulators._shared.app import build_app
 from simulators._shared.errors import SimulatorError
 from simulators._shared.runtime import Runtime, SimulatorSettings
+from simulators.ehr.hl7.peers import AdtPeers
 from simulators.ehr.outcome import render
+from simulators.ehr.routers.adt_peers import adt_peers_router
 from simulators.ehr.routers.patient import patient_router
 from simulators.ehr.routers.resources import FAMILIES, family_router
 from simulators.ehr.routers.system import system_router, unknown_type_router
@@ -43,13 +49,23 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
         validation=bool(settings.options.get("fhir_validation", True)),
     )
     SubscriptionNotifier(store, runtime.webhooks, runtime.clock)
+    peers = AdtPeers(store, runtime)
     routers = [  # the hot resource routes first: FastAPI tries routers in order
         *(family_router(family, store) for family in FAMILIES),
         system_router(store, runtime.clock),
         patient_router(store),
         unknown_type_router(),
+        adt_peers_router(peers, runtime),
     ]
-    return build_app(
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await peers.aclose()
+
+    app = build_app(
         runtime,
         title="EHR simulator (FHIR R4)",
         description="FHIR R4 JSON at /fhir, validated with fhir.resources R4B models.",
@@ -57,7 +73,10 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
         routers=routers,
         render=render,
         error_handlers={HTTPException: _http_error},
+        lifespan=lifespan,
     )
+    app.state.adt_peers = peers
+    return app
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from simulators._shared import Runtime, SimulatorSettings, build_app, subscriptions
+from simulators._shared import Runtime, SimulatorSettings, build_app, change_feed, subscriptions
 from simulators._shared.api_options import ApiOptions, options_from
 from simulators._shared.change_events import bind_events
 from simulators._shared.clock import follow_clock
@@ -55,6 +55,7 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
             intake.router(store),
             consents.router(store),
             subscriptions.router(runtime, GatedRoute),
+            change_feed.router(runtime, store.events, GatedRoute),
         ],
         render=record_error,
         error_handlers={RequestValidationError: record_validation_handler},

@@ -4,9 +4,15 @@ The model: a few persons, each with an EHR patient, a CRM contact and a portal a
 without a contact, some with a duplicate chart), and a correct engine. Its steps are stories
 that leave the world consistent: a provider changes a birth date and the engine copies it to
 the CRM; a CRM user edits a phone with If-Match; the patient revokes or grants a consent and
-the engine flips the CRM flag; the campaign sends only what consent allows; webhooks are
-retried until accepted; the merge owner merges a duplicate chart; the engine creates the first
-contact of a person; every engine change carries an idempotency key its audit answers.
+the engine flips the CRM flag; the campaign sends only what consent allows; a send whose reply
+is lost (unknown, or committed: ``crash_after_commit``, its retry answered from the key) is
+retried; webhooks are retried until accepted; the merge owner merges a duplicate chart; the
+engine creates the first contact of a person (at once, or one field per request behind a
+token); every engine change carries an idempotency key its audit answers.
+
+Some planters have several ways to break their rule (a double effect after a committed
+``info``; the plan nested in the CRM's ``custom`` map; a duplicate contact that gets its
+identity one field per request, or carries the person's token).
 
 A planter adds one story that breaks exactly one rule, for one person the clean steps leave
 alone afterwards, so nothing later repairs it::
@@ -167,6 +173,10 @@ def retried_send(m: Model) -> None:
     if i is None:
         return
     key = m.s.sut_key()
+    if m.rng.random() < 0.3:  # committed, reply lost; the retry is answered from the key
+        m.s.send(f"c{i}", "TREAT:sms", process="engine", idem=key, attempt=1, result="info",
+                 outcome="crash_after_commit")  # fmt: skip
+        return
     m.s.send(f"c{i}", "TREAT:sms", process="engine", idem=key, attempt=1, result="info")
     m.s.send(f"c{i}", "TREAT:sms", process="engine", idem=key, attempt=2)
 
@@ -196,8 +206,15 @@ def first_contact(m: Model) -> None:
         return
     given, family, email = m.identity[i]
     fields = {"first_name": given, "last_name": family, "email": email, "birth_date": m.birth[i]}
-    m.s.create("crm", f"c{i}", fields, process="engine", idem=m.s.sut_key())
     m.contact[i] = True
+    if m.rng.random() < 0.5:
+        m.s.create("crm", f"c{i}", fields, process="engine", idem=m.s.sut_key())
+        return
+    # one field per request, as an engine delivers them: a token first, then each value
+    m.s.create("crm", f"c{i}", {"birth_date": m.birth[i], "patient_ref": f"tok_{i}"},
+               process="engine", idem=m.s.sut_key())  # fmt: skip
+    for name in ("first_name", "last_name", "email"):
+        m.s.write("crm", f"c{i}", {name: fields[name]}, base=_version(m, "crm", f"c{i}"))
 
 
 def summary_note(m: Model) -> None:
@@ -270,7 +287,16 @@ def plant_non_owner_write(m: Model, i: int) -> None:
 def plant_duplicate_person(m: Model, i: int) -> None:
     given, family, email = m.identity[i]
     fields = {"first_name": given, "last_name": family, "email": email}
-    m.s.create("crm", f"c{i}x", fields, process="engine", idem=m.s.sut_key())
+    way = m.rng.randrange(3)
+    if way == 0:
+        m.s.create("crm", f"c{i}x", fields, process="engine", idem=m.s.sut_key())
+    elif way == 1:  # one identity value per request: together they name the person
+        m.s.create("crm", f"c{i}x", {"first_name": given}, process="engine", idem=m.s.sut_key())
+        m.s.write("crm", f"c{i}x", {"email": email}, base=_version(m, "crm", f"c{i}x"))
+    else:  # the engine's token of the person's contact, on a second contact
+        m.s.write("crm", f"c{i}", {"patient_ref": f"tok_{i}"}, base=_version(m, "crm", f"c{i}"))
+        m.s.create("crm", f"c{i}x", {"patient_ref": f"tok_{i}"}, process="engine",
+                   idem=m.s.sut_key())  # fmt: skip
 
 
 def plant_wrong_merge(m: Model, i: int) -> None:
@@ -297,12 +323,19 @@ def plant_message_after_revocation(m: Model, i: int) -> None:
 
 
 def plant_phi_leak(m: Model, i: int) -> None:
-    m.s.write("crm", f"c{i}", {"preferred_name": _plan(m, i)}, base=_version(m, "crm", f"c{i}"))
+    leaked: dict[str, object] = {"preferred_name": _plan(m, i)}
+    if m.rng.random() < 0.5:  # nested: the merge patch of one custom key
+        leaked = {"custom": {"medication_plan": _plan(m, i)}}
+    m.s.write("crm", f"c{i}", leaked, base=_version(m, "crm", f"c{i}"))
 
 
 def plant_double_effect(m: Model, i: int) -> None:
     key = m.s.sut_key()
-    m.s.send(f"c{i}", "TREAT:sms", process="engine", idem=key, attempt=1)
+    if m.rng.random() < 0.5:
+        m.s.send(f"c{i}", "TREAT:sms", process="engine", idem=key, attempt=1)
+    else:  # the first try committed and its reply was lost: the history knows it happened
+        m.s.send(f"c{i}", "TREAT:sms", process="engine", idem=key, attempt=1, result="info",
+                 outcome="crash_after_commit")  # fmt: skip
     m.s.send(f"c{i}", "TREAT:sms", process="engine", idem=key, attempt=2)
 
 

@@ -22,6 +22,7 @@ tree::
         │                             none of the groups (.number: the 1-based group, .cause)
         └── FeedError                 the outbound ADT feed could not deliver one attempt
             ├── PeerUnavailable         retryable: refused, reset, closed, or no ACK in time
+            │   └── LostAck               retryable: an injected fault threw a good ACK away
             ├── PeerError               retryable: the peer answered AE (or an unreadable ACK)
             └── PeerRejected            final: the peer answered AR; the feed records it, gives up
 
@@ -203,3 +204,7 @@ class PeerRejected(FeedError):
     """The peer answered AR: resending the same message cannot succeed."""
 
     retryable = False
+
+
+class LostAck(PeerUnavailable):
+    """An injected ``lost_ack`` fault: the peer's good ACK arrived and was thrown away."""

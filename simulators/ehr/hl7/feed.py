@@ -5,7 +5,12 @@ other resource types send nothing. One message is in flight at a time (original 
 attempt waits for the ACK whose MSA-2 equals the message's MSH-10; an ACK for any other id is a
 late answer to an earlier message and is discarded (``stale_acks``), never credited. No ACK in
 time or AE: try again with the same MSH-10 after a capped, fully jittered backoff. AR: give up and
-record it. Attempts exhausted: record it. Nothing vanishes: every change ends in ``outcomes``::
+record it. Attempts exhausted: record it. Nothing vanishes: every change ends in ``outcomes``.
+``settings.events`` limits what is sent (a planned message of another event is skipped, counted
+in ``skipped_events``). With ``faults``, a ``lost_ack`` webhook rule matching ``peer`` throws a
+good ACK away: the attempt is recorded ``info`` (``fault:lost_ack``) and the same MSH-10 is sent
+again, as after a real lost ACK. Each attempt is an operation in the history (process
+``process``, idempotency key = MSH-10)::
 
     feed = AdtFeed(FeedSettings("127.0.0.1", 2576), history=history, clock=clock)
     feed.attach(store)
@@ -26,12 +31,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from simulators._shared.clock import Clock, SystemClock
+from simulators._shared.faults import FaultInjector
 from simulators._shared.history import History, OpContext
 from simulators.ehr.hl7.ack import Ack, read_ack
 from simulators.ehr.hl7.client import MllpClient
 from simulators.ehr.hl7.compose import Envelope, compose_adt
 from simulators.ehr.hl7.errors import (
     FeedError,
+    LostAck,
     MessageRejected,
     PeerError,
     PeerRejected,
@@ -60,6 +67,8 @@ class FeedSettings:
     backoff_cap: float = 5.0
     connect_timeout: float = 5.0
     envelope: Envelope = field(default_factory=Envelope)
+    events: frozenset[str] | None = None
+    """The ADT events to send (None: every one the feed makes, A04/A08/A40)."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +94,16 @@ class AdtFeed:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         control_ids: Callable[[], str] | None = None,
+        process: str = "feed",
+        faults: FaultInjector | None = None,
+        peer: str = "",
     ) -> None:
         self.settings = settings
         self._history = history
         self._clock = clock or SystemClock()
         self._rng = rng or random.Random(0)
         self._control_ids = control_ids or ControlIds(lead="F")
+        self._process, self._faults, self._peer = process, faults, peer
         self._planner = OutboundPlanner()
         self._changes: collections.deque[ChangeEvent] = collections.deque()
         self._client: MllpClient | None = None
@@ -102,6 +115,7 @@ class AdtFeed:
         self._lock = threading.Lock()
         self.outcomes: list[FeedOutcome] = []
         self.stale_acks = 0
+        self.skipped_events = 0
 
     def attach(self, target: AdtTarget) -> None:
         """Subscribe to ``target``'s changes."""
@@ -114,6 +128,11 @@ class AdtFeed:
             loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._wake.set)
+
+    def pending(self) -> int:
+        """Changes queued, plus the one being delivered."""
+        with self._lock:
+            return len(self._changes) + int(self._busy)
 
     async def start(self) -> None:
         if self._worker is not None:
@@ -153,6 +172,12 @@ class AdtFeed:
                     messages = []
                     self._unsendable(change.id, "", exc)
                 for message in messages:
+                    if (
+                        self.settings.events is not None
+                        and message.event not in self.settings.events
+                    ):
+                        self.skipped_events += 1
+                        continue
                     try:
                         await self._deliver(message)
                     except Exception as exc:  # e.g. an identifier without a system
@@ -183,6 +208,7 @@ class AdtFeed:
             try:
                 ack = await self._exchange(payload, control_id)
                 _judge(ack, control_id)
+                self._lose_ack(control_id)
             except FeedError as exc:
                 detail = str(exc)
                 self._complete(op, exc)
@@ -230,6 +256,11 @@ class AdtFeed:
         if client is not None:
             await client.close()
 
+    def _lose_ack(self, control_id: str) -> None:
+        """Throw a good ACK away when a ``lost_ack`` fault fires for this peer."""
+        if self._faults is not None and self._faults.decide_webhook(self._peer).lost_ack:
+            raise LostAck(f"the ACK for {control_id} was lost on the way back (injected fault)")
+
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 1))
         return self._rng.uniform(0, ceiling)
@@ -237,7 +268,7 @@ class AdtFeed:
     def _invoke(self, message: Outbound, control_id: str, attempt: int, key: str) -> int:
         if self._history is None:
             return -1
-        context = OpContext(process="feed", idempotency_key=control_id, attempt=attempt)
+        context = OpContext(process=self._process, idempotency_key=control_id, attempt=attempt)
         fields: dict[str, Any] = {"patient_id": message.patient_id}
         return self._history.invoke(context, f"feed.{message.event}", key, fields=fields)
 
@@ -246,6 +277,8 @@ class AdtFeed:
             return
         if error is None:
             self._history.ok(op, outcome="AA")
+        elif isinstance(error, LostAck):
+            self._history.info(op, outcome="fault:lost_ack")  # the peer has applied it
         elif isinstance(error, PeerUnavailable):
             self._history.info(op, outcome="timeout")  # the peer may have applied it
         else:

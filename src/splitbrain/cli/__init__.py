@@ -35,6 +35,9 @@ def _register() -> None:
     app.command("check")(check.check_command)
     app.add_typer(identity.app, name="identity")
     app.add_typer(engine.app, name="engine")
+    from splitbrain.cli.run import run_command
+
+    app.command("run")(run_command)
 
 
 _register()

@@ -1,8 +1,10 @@
-"""``splitbrain demo``: the governance demo on the embedded default (SQLite, no servers).
+"""``splitbrain demo``: the governance demo on the embedded default (SQLite).
 
 Lint the matrix, run every conflict case through the reference engine, verify the audit chain,
-and write OUT/report.html and OUT/junit.xml. Exit 1 when a case fails or the matrix has lint
-errors, 2 when a file cannot be loaded.
+then (unless ``--no-day``) run a simulated telehealth day through the world served on loopback
+ports and the engine service (``harness.day``), and write OUT/report.html (with the day's weekly
+metrics) and OUT/junit.xml. Exit 1 when a case fails, the matrix has lint errors or the checker
+finds an anomaly in the day, 2 when a file cannot be loaded.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from splitbrain.engine.adapters.matrix_policy import compile_policy
 from splitbrain.engine.bootstrap import bootstrap
 from splitbrain.engine.service_layer.clock import FixedClock
 from splitbrain.harness.catalog import load_catalog
+from splitbrain.harness.day import DayReport, run_day
 from splitbrain.harness.governance import CaseResult, run_cases
 from splitbrain.harness.junit import write_junit
 from splitbrain.harness.metrics_view import metric_lines
@@ -37,6 +40,10 @@ def demo(
     matrix: Annotated[Path | None, typer.Option(help="Ownership matrix YAML.")] = None,
     cases: Annotated[Path | None, typer.Option(help="Directory of conflict cases.")] = None,
     out: Annotated[Path, typer.Option(help="Where the store and reports go.")] = Path("out/demo"),
+    day: Annotated[
+        bool, typer.Option(help="Then run a simulated day through the served world.")
+    ] = True,
+    people: Annotated[int, typer.Option(help="People in the simulated day.")] = 40,
 ) -> None:
     """Lint the matrix, run every conflict case, verify the audit chain, write the reports."""
     console = Console(highlight=False)
@@ -70,6 +77,13 @@ def demo(
         metrics = engine.metrics()
         entries = len(engine.audit_entries())
     console.print(_table(results))
+    lines = metric_lines(metrics)
+    day_report = None
+    if day:
+        console.print(f"\nA simulated day: {people} people through the served world...")
+        day_report = run_day(out / "day.sqlite", matrix=matrix_path, people=people)
+        console.print(_day_table(day_report))
+        lines = [*lines, *day_report.lines()]
     audit_summary = (
         f"intact, {entries} entries" if verdict.ok else f"BROKEN at seq {verdict.first_bad_seq}"
     )
@@ -79,7 +93,7 @@ def demo(
             matrix_html=render_html(loaded, standalone=False),
             store=str(db),
             results=results,
-            metrics=metric_lines(metrics),
+            metrics=lines,
             lint_findings=findings,
             lint_errors=len(errors),
             lint_warnings=len(findings) - len(errors),
@@ -96,8 +110,17 @@ def demo(
         f"{metrics.open_conflicts} open conflicts ({len(overdue)} escalated past their SLA)"
     )
     console.print(f"Report: {out / 'report.html'}   JUnit: {out / 'junit.xml'}")
-    if failed or errors or not verdict.ok:
+    if failed or errors or not verdict.ok or (day_report is not None and day_report.anomalies):
         raise typer.Exit(1)
+
+
+def _day_table(report: DayReport) -> Table:
+    table = Table(title="The simulated day: weekly metrics", show_lines=False)
+    table.add_column("Metric", no_wrap=True)
+    table.add_column("Value")
+    for line in report.lines():
+        table.add_row(line.name, line.value)
+    return table
 
 
 def _table(results: list[CaseResult]) -> Table:

@@ -12,8 +12,16 @@ Example::
     # report.html (band counts, score histogram, sample waterfalls per band)
     splitbrain identity link ehr.csv crm.csv --map ... --out out/link
     splitbrain identity estimate patients.csv --map ... --out my-matching.yaml
+    splitbrain identity link-record ehr/e-1 --person per_000002 --actor usr_3 \
+        --reason misfiled_record [--store sqlite:out/engine.sqlite]
+    splitbrain identity unlink-record ehr/e-1 --actor usr_3 --reason shared_contact_details
 
-Exit codes: 0 done, 2 unusable input (a bad --map, a missing column, a config error).
+``link-record`` / ``unlink-record`` are a data steward's manual link on the engine's store (role
+merge_owner, a reason from the manual-link taxonomy, audited); ``link`` stays the bulk linkage
+of two exports.
+
+Exit codes: 0 done, 1 refused (the message names the ids, the rule and the fix), 2 unusable
+input (a bad --map, a missing column, a config error, an unknown record or person, a store).
 """
 
 from __future__ import annotations
@@ -40,7 +48,16 @@ from splitbrain.engine.adapters.identity.config import load_matching_config
 from splitbrain.engine.adapters.identity.estimate import config_yaml, estimate
 from splitbrain.engine.adapters.identity.factory import MatchingParts
 from splitbrain.engine.adapters.identity.report_html import bulk_report_html
+from splitbrain.engine.adapters.matrix_policy import load_policy
+from splitbrain.engine.bootstrap import bootstrap
 from splitbrain.engine.domain.identity.errors import IdentityError
+from splitbrain.engine.domain.identity.record import RecordKey
+from splitbrain.engine.domain.linkage.errors import LinkageError
+from splitbrain.engine.domain.linkage.manual import LinkRefused, RecordLinked, RecordUnlinked
+from splitbrain.engine.domain.linkage.merge import MERGE_ROLE
+from splitbrain.engine.service_layer.engine import Engine
+from splitbrain.engine.service_layer.errors import StoreError
+from splitbrain.harness.paths import default_matrix
 from splitbrain.matrix.errors import MatrixError
 
 app = typer.Typer(
@@ -160,4 +177,98 @@ def estimate_command(
         f"{report.records} records; u from {report.random_pairs} random pairs; EM sessions: "
         f"{sessions}; prior {report.prior:.5f} over {report.candidate_pairs} candidate pairs; "
         f"wrote {out}"
+    )
+
+
+StoreOption = Annotated[
+    str, typer.Option("--store", help="engine store: sqlite:PATH (or postgresql://...)")
+]
+ActorOption = Annotated[str, typer.Option("--actor", help="who decides (a user id, no name)")]
+RoleOption = Annotated[str, typer.Option("--role", help=f"the actor's role ({MERGE_ROLE})")]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", help="a code of the manual-link taxonomy (misfiled_record, ...)"),
+]
+MatrixOption = Annotated[
+    Path | None, typer.Option("--matrix", help="ownership matrix the engine runs with")
+]
+_STORE = "sqlite:out/engine.sqlite"
+
+
+@app.command("link-record")
+def link_record_command(
+    record: Annotated[str, typer.Argument(help="the record to link: SYSTEM/RECORD_ID")],
+    *,
+    actor: ActorOption,
+    person: Annotated[str | None, typer.Option("--person", help="the target person id")] = None,
+    to_record: Annotated[
+        str | None, typer.Option("--to-record", help="or: the target's record, SYSTEM/ID")
+    ] = None,
+    role: RoleOption = MERGE_ROLE,
+    reason: ReasonOption = None,
+    store: StoreOption = _STORE,
+    matrix: MatrixOption = None,
+) -> None:
+    """Link a record to a person by hand (a data steward's decision, audited)."""
+    key = _record_key(record)
+    target = None if to_record is None else _record_key(to_record)
+    with _engine(store, matrix) as engine, _known_ids():
+        result = engine.link_record(
+            key, person, actor=actor, role=role, reason=reason, to_record=target
+        )
+    _report(result)
+
+
+@app.command("unlink-record")
+def unlink_record_command(
+    record: Annotated[str, typer.Argument(help="the record to unlink: SYSTEM/RECORD_ID")],
+    *,
+    actor: ActorOption,
+    role: RoleOption = MERGE_ROLE,
+    reason: ReasonOption = None,
+    store: StoreOption = _STORE,
+    matrix: MatrixOption = None,
+) -> None:
+    """Take a record out of its person into a new person of its own (audited)."""
+    key = _record_key(record)
+    with _engine(store, matrix) as engine, _known_ids():
+        result = engine.unlink_record(key, actor=actor, role=role, reason=reason)
+    _report(result)
+
+
+def _record_key(text: str) -> RecordKey:
+    system, _, record_id = text.partition("/")
+    if not system.strip() or not record_id.strip():
+        _fail(f"record {text!r} is not SYSTEM/RECORD_ID (e.g. ehr/e-1)")
+    return RecordKey(system, record_id)
+
+
+def _engine(store: str, matrix: Path | None) -> Engine:
+    path = matrix or default_matrix()
+    try:
+        policy = load_policy(path)
+    except (MatrixError, OSError) as exc:
+        _fail(f"cannot load the matrix {path}: {exc}")
+    try:
+        return bootstrap(store=store, policy=policy)
+    except (StoreError, ValueError, OSError) as exc:
+        _fail(f"cannot open the store {store}: {exc}")
+
+
+@contextmanager
+def _known_ids() -> Iterator[None]:
+    try:
+        yield
+    except LinkageError as exc:
+        _fail(str(exc))
+
+
+def _report(result: RecordLinked | RecordUnlinked | LinkRefused) -> None:
+    if isinstance(result, LinkRefused):
+        _console.print(f"[red]refused:[/red] {result.explanation}", highlight=False)
+        raise typer.Exit(1)
+    verb = "linked to" if isinstance(result, RecordLinked) else "unlinked into new person"
+    typer.echo(
+        f"record {result.record} {verb} {result.person} (was {result.previous}); "
+        f"reason {result.reason.value}, audited"
     )

@@ -149,27 +149,39 @@ def bootstrap_service(
     clock: Clock | None = None,
     fresh: bool = False,
     seed: int = 0,
+    mllp: tuple[str, int] | None = None,
+    ehr_mllp: tuple[str, int] | None = None,
+    reconcile_every: float | None = 30.0,
 ) -> EngineService:
     """The engine service on ``store`` (``sqlite:PATH`` or ``memory``), delivering to
     ``endpoints`` (``{"ehr" | "crm" | "portal": Endpoint(base_url, key)}``).
 
     Beside a SQLite store live the sync tables (same file) and the token vault
     (``PATH.vault.sqlite``). ``actor_roles`` maps the systems' client names to matrix roles.
+    ``mllp`` = ``(host, port)`` opens the HL7 v2 door (port 0: any free port; the bound one is
+    ``service.mllp.port``); ``ehr_mllp`` is the EHR's MLLP listener, where the engine sends
+    ADT^A40 for the merges it makes (without it, merges go over FHIR ``Patient/$merge``).
+    With ``endpoints``, the service reconciles: it reads the systems' change feeds for what the
+    webhooks missed every ``reconcile_every`` seconds (None: only on ``POST /reconcile``).
     """
-    from splitbrain.engine.adapters import inbound_fhir, inbound_webhooks
+    from splitbrain.engine.adapters import inbound_fhir, inbound_hl7, inbound_webhooks
     from splitbrain.engine.adapters.disclosure_paths import load_disclosure
+    from splitbrain.engine.adapters.ehr_merges import EhrMergeTarget
     from splitbrain.engine.adapters.matrix_policy import load_policy
-    from splitbrain.engine.adapters.sync_targets import CrmTarget, EhrTarget, PortalTarget
+    from splitbrain.engine.adapters.sync_targets import CrmTarget, PortalTarget
     from splitbrain.engine.adapters.vault import Vault, open_sqlite_vault
     from splitbrain.engine.adapters.vault_store import SqliteVaultStore
     from splitbrain.engine.entrypoints.metrics import extra_for
+    from splitbrain.engine.entrypoints.mllp import MllpDoor
     from splitbrain.engine.service_layer.consent_service import ConsentService
     from splitbrain.engine.service_layer.disclosure import OutboundBuilder
     from splitbrain.engine.service_layer.sync.backoff import Backoff
-    from splitbrain.engine.service_layer.sync.delivery import Deliverer
+    from splitbrain.engine.service_layer.sync.busy import BusyRetry
+    from splitbrain.engine.service_layer.sync.delivery import SEND_PARALLEL, Deliverer
     from splitbrain.engine.service_layer.sync.fanout import Planner
     from splitbrain.engine.service_layer.sync.gates import Gates
     from splitbrain.engine.service_layer.sync.inbound import Translators
+    from splitbrain.engine.service_layer.sync.merges import MergeCarrier
     from splitbrain.engine.service_layer.sync.worker import SyncWorker
     from splitbrain.engine.service_layer.sync.workflow import WorkflowPlanner
 
@@ -185,30 +197,49 @@ def bootstrap_service(
         transaction=vault.store.transaction,
     )  # fmt: skip
     roles = dict(actor_roles or {})
+    kinds = {"crm": CrmTarget, "portal": PortalTarget, "ehr": EhrMergeTarget}
+    targets = {name: kinds[name](endpoint, sync, policy) for name, endpoint in endpoints.items()}
+    ehr_target = targets.get("ehr")
+    lookup = None
+    if isinstance(ehr_target, EhrMergeTarget):
+        ehr_target.mllp = ehr_mllp
+        lookup = ehr_target.patient_with
+    merges = MergeCarrier(engine, sync)
     translators = Translators(
         {
             ("crm", "webhook"): inbound_webhooks.CrmWebhooks(policy, roles, engine_actors),
             ("portal", "webhook"): inbound_webhooks.PortalWebhooks(policy, roles, engine_actors),
             ("ehr", "fhir-subscription"): inbound_fhir.FhirNotifications(),
+            ("ehr", "mllp"): inbound_hl7.AdtMessages(lookup=lookup),
+            ("engine", "identity"): merges,
         }
     )
-    worker = SyncWorker(engine, sync, translators, Planner(policy, builder), WorkflowPlanner())
-    kinds = {"crm": CrmTarget, "portal": PortalTarget, "ehr": EhrTarget}
-    targets = {name: kinds[name](endpoint, sync, policy) for name, endpoint in endpoints.items()}
+    busy = BusyRetry(seed=seed)
+    worker = SyncWorker(engine, sync, translators, Planner(policy, builder), WorkflowPlanner(),
+                        busy=busy)  # fmt: skip
     gates = Gates(engine, consents, builder)
     deliverer = Deliverer(
         sync, dict(targets), clock, Backoff(seed=seed), superseded=gates.superseded,
-        consent_gate=gates.consent, on_sent=gates.figures.sent,
+        consent_gate=gates.consent, on_sent=gates.figures.sent, parallel=SEND_PARALLEL,
     )  # fmt: skip
-    return EngineService(
+    service = EngineService(
         engine, sync, worker, deliverer,
         ids={
             "crm": lambda body: inbound_webhooks.event_id("crm", body),
             "portal": lambda body: inbound_webhooks.event_id("portal", body),
             "ehr": inbound_fhir.event_id,
         },
-        extra=extra_for(engine, gates.figures),
+        extra=extra_for(engine, gates.figures, busy, worker), merges=merges,
     )  # fmt: skip
+    if mllp is not None:
+        service.mllp = MllpDoor(service.accept, clock, host=mllp[0], port=mllp[1])
+    if endpoints:  # reconciliation: the systems' change feeds, every ``reconcile_every`` seconds
+        from splitbrain.engine.adapters.change_feeds import change_feeds
+        from splitbrain.engine.service_layer.sync.reconcile import Reconciler
+
+        service.reconciler = Reconciler(sync, change_feeds(dict(endpoints)), clock)
+        service.reconcile_every = reconcile_every
+    return service
 
 
 def _sync_store(store: str) -> SyncStore:

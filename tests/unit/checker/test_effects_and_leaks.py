@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from splitbrain.harness.checker import AnomalyCode, Witness
+from simulators._shared.history import OpContext, value_id
+from splitbrain.harness.checker import AnomalyCode, Truth, Witness
+from splitbrain.harness.checker.truth import NESTED_KEYS
 from tests.unit.checker.scenario import Scenario
 
 CANARY = "CANARY-538f02f1adaa"
@@ -38,6 +40,44 @@ def test_bare_canary_in_the_crm_is_a_phi_leak() -> None:
     assert s.check().codes() == {AnomalyCode.PHI_LEAK}
 
 
+def test_medication_plan_nested_in_the_crm_custom_map_is_a_phi_leak_named_by_its_path() -> None:
+    s = _ana()
+    leak = s.write("crm", "c1", {"custom": {"medication_plan": PLAN}})
+
+    verdict = s.check()
+
+    (found,) = verdict.of(AnomalyCode.PHI_LEAK)
+    assert found.witnesses == (Witness("crm.jsonl", leak, "restricted value written"),)
+    assert (found.person, found.field, found.system) == ("gt_1", "medication_plan", "crm")
+    assert "field 'custom.medication_plan'" in found.explanation
+    assert PLAN not in found.explanation and CANARY not in found.explanation
+
+
+def test_traced_containers_have_the_ids_the_recorder_gives_them() -> None:
+    truth = Truth()
+    truth.add_restricted(PLAN, "gt_1", "medication_plan")
+
+    expected = {value_id({key: PLAN}): f".{key}" for key in NESTED_KEYS}
+    expected[value_id([PLAN])] = "[0]"
+    assert {v: path for v, (_, path) in truth.nested.items()} == expected
+
+
+def test_a_summary_nested_in_the_crm_custom_map_is_clean() -> None:
+    s = _ana()
+    s.write("crm", "c1", {"custom": {"medication_plan": "GLP-1 program, weekly"}})
+
+    assert s.check().ok
+
+
+def test_canary_nested_in_a_crm_list_is_a_phi_leak() -> None:
+    s = _ana()
+    s.write("crm", "c1", {"tags": [CANARY]})
+
+    (found,) = s.check().of(AnomalyCode.PHI_LEAK)
+
+    assert "field 'tags[0]'" in found.explanation
+
+
 def test_a_summary_in_the_crm_and_the_plan_in_the_ehr_are_clean() -> None:
     s = _ana()
     s.write("crm", "c1", {"preferred_name": "GLP-1 program, weekly"})
@@ -64,6 +104,55 @@ def test_retry_after_an_unknown_outcome_is_clean() -> None:
     s.send("c1", "TREAT:sms", process="engine", idem="k-send-1", attempt=2)
 
     assert s.check().ok
+
+
+def test_retry_applied_again_after_a_crash_after_commit_is_a_double_effect() -> None:
+    s = _ana()
+    first = s.send("c1", "TREAT:sms", process="engine", idem="k-send-1", attempt=1,
+                   result="info", outcome="crash_after_commit")  # fmt: skip
+    again = s.send("c1", "TREAT:sms", process="engine", idem="k-send-1", attempt=2)
+
+    verdict = s.check()
+
+    (found,) = verdict.of(AnomalyCode.DOUBLE_EFFECT)
+    assert [w.index for w in found.witnesses] == [first, again]
+    assert "committed (crash_after_commit)" in found.witnesses[0].what
+    assert verdict.codes() == {AnomalyCode.DOUBLE_EFFECT}
+
+
+def test_a_doubtful_reply_recorded_as_the_simulators_do_counts_as_applied() -> None:
+    s = _ana()
+    crm = s.histories["crm"]
+    for attempt in (1, 2):  # the fault middleware's context: the server commits, the reply is cut
+        ctx = OpContext("engine", "k-send-1", attempt, doubtful="crash_after_commit")
+        op = crm.invoke(ctx, "send_message", "Contact/c1", field="TREAT:sms")
+        crm.ok(op, outcome="sent")
+
+    verdict = s.check()
+
+    done = [r for r in crm.records() if r["op"] is not None][-2:]
+    assert [(r["type"], r["outcome"]) for r in done] == [("info", "crash_after_commit")] * 2
+    assert verdict.codes() == {AnomalyCode.DOUBLE_EFFECT}
+
+
+def test_crash_after_commit_answered_from_the_key_on_retry_is_clean() -> None:
+    s = _ana()
+    s.send("c1", "TREAT:sms", process="engine", idem="k-send-1", attempt=1,
+           result="info", outcome="crash_after_commit")  # fmt: skip
+    # the retry under k-send-1 is answered from the key's stored reply: nothing new recorded
+    s.send("c1", "TREAT:email", process="engine", idem="k-send-2", attempt=1)
+
+    assert s.check().ok
+
+
+def test_two_crashed_writes_under_one_key_are_a_double_effect() -> None:
+    s = _ana()
+    s.write("crm", "c1", {"phone": "+15550100002"}, idem="k-w", result="info",
+            outcome="crash_after_commit")  # fmt: skip
+    s.write("crm", "c1", {"phone": "+15550100002"}, idem="k-w", result="info",
+            outcome="crash_after_commit")  # fmt: skip
+
+    assert s.check().codes() == {AnomalyCode.DOUBLE_EFFECT}
 
 
 def test_different_operations_under_one_key_are_one_bundle_not_a_double_effect() -> None:

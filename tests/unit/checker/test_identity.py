@@ -48,6 +48,76 @@ def test_engine_creating_the_first_contact_of_a_person_is_clean() -> None:
     assert s.check().ok
 
 
+def test_contact_given_a_persons_identity_one_field_per_request_is_a_duplicate() -> None:
+    s = _world()
+    second = s.create("crm", "c2", {"first_name": "Ana"}, process="engine")
+    s.write("crm", "c2", {"email": "ana7@example.org"}, base=1)
+
+    verdict = s.check()
+
+    (found,) = verdict.of(AnomalyCode.DUPLICATE_PERSON)
+    assert (found.person, found.system) == ("gt_1", "crm")
+    assert [w.index for w in found.witnesses] == [1, second]
+    assert verdict.codes() == {AnomalyCode.DUPLICATE_PERSON}
+
+
+def test_an_identity_value_overwritten_before_the_next_one_arrives_does_not_add_up() -> None:
+    s = _world()
+    s.create("crm", "c2", {"first_name": "Ana"}, process="engine")
+    s.write("crm", "c2", {"first_name": "Zed"}, base=1)
+    s.write("crm", "c2", {"email": "ana7@example.org"}, base=2)
+
+    assert s.check().ok
+
+
+def test_contact_carrying_the_token_of_a_persons_contact_is_a_duplicate() -> None:
+    s = _world()
+    bo = {"first_name": "Bo", "last_name": "Li-9", "patient_ref": "tok_bo"}
+    s.create("crm", "c7", bo, process="engine")
+    second = s.create("crm", "c8", {"patient_ref": "tok_bo"}, process="engine")
+
+    verdict = s.check()
+
+    (found,) = verdict.of(AnomalyCode.DUPLICATE_PERSON)
+    assert (found.person, found.system) == ("gt_2", "crm")
+    assert second in [w.index for w in found.witnesses]
+
+
+def test_contact_carrying_another_token_is_not_a_duplicate() -> None:
+    s = _world()
+    bo = {"first_name": "Bo", "last_name": "Li-9", "patient_ref": "tok_bo"}
+    s.create("crm", "c7", bo, process="engine")
+    s.create("crm", "c8", {"patient_ref": "tok_cy"}, process="engine")
+
+    assert s.check().ok
+
+
+def test_a_token_two_persons_records_carry_names_nobody() -> None:
+    s = _world()
+    s.write("crm", "c1", {"patient_ref": "tok_shared"}, base=1)
+    bo = {"first_name": "Bo", "last_name": "Li-9", "patient_ref": "tok_shared"}
+    s.create("crm", "c7", bo, process="engine")
+    s.create("crm", "c8", {"patient_ref": "tok_shared"}, process="engine")
+
+    assert s.check().ok
+
+
+def test_a_chart_carrying_a_persons_identifiers_is_a_duplicate_but_an_empty_list_is_not() -> None:
+    s = Scenario()
+    s.person("gt_1", ehr="p1")
+    s.person("gt_2", ehr="p4")
+    s.create("ehr", "p1", {"identifier": [{"system": "urn:mrn", "value": "MRN-CHK-1"}]})
+    s.create("ehr", "p4", {"identifier": []})
+    s.create("ehr", "p2", {"identifier": []}, process="engine")
+    assert s.check().ok
+
+    s.create("ehr", "p9", {"identifier": [{"system": "urn:mrn", "value": "MRN-CHK-1"}]},
+             process="engine")  # fmt: skip
+
+    (found,) = s.check().of(AnomalyCode.DUPLICATE_PERSON)
+    assert (found.person, found.system) == ("gt_1", "ehr")
+
+
 def test_a_duplicate_deleted_again_is_not_a_duplicate() -> None:
     s = _world()
     s.create("crm", "c2", ANA, process="engine")

@@ -65,24 +65,27 @@ def test_an_unknown_provenance_names_the_file_path_and_line(tmp_path: Path) -> N
 
 
 def test_an_expectation_for_an_unknown_write_is_refused(tmp_path: Path) -> None:
-    path = _write(tmp_path, _CASE.replace("{write: w1, decision: applied}",
-                                          "{write: w9, decision: applied}"))
+    path = _write(
+        tmp_path, _CASE.replace("{write: w1, decision: applied}", "{write: w9, decision: applied}")
+    )
 
     with pytest.raises(MatrixLoadError, match="unknown write 'w9'"):
         load_case(path)
 
 
 def test_a_reason_on_an_applied_decision_is_refused(tmp_path: Path) -> None:
-    path = _write(tmp_path, _CASE.replace("decision: applied}", "decision: applied, "
-                                          "reason: not_owner}"))
+    path = _write(
+        tmp_path, _CASE.replace("decision: applied}", "decision: applied, reason: not_owner}")
+    )
 
     with pytest.raises(MatrixLoadError, match="rejected decision only"):
         load_case(path)
 
 
 def test_a_naive_time_is_refused(tmp_path: Path) -> None:
-    path = _write(tmp_path, _CASE.replace('value: "plan 1",', 'value: "plan 1", '
-                                          'at: "2026-01-05T09:00:00",'))
+    path = _write(
+        tmp_path, _CASE.replace('value: "plan 1",', 'value: "plan 1", at: "2026-01-05T09:00:00",')
+    )
 
     with pytest.raises(MatrixLoadError, match="UTC offset"):
         load_case(path)

@@ -59,9 +59,17 @@ class IdentityWorld:
         """``record`` changes ``field``: sent to its person now, on the current version."""
         person = self.engine.record_person(record)
         assert person is not None, f"record {record} is not registered"
+        return self.engine.ingest(self.addressed(person, record, field, value, role=role))
+
+    def addressed(
+        self, person: str, record: RecordKey, field: str, value: str, *, role: str | None = None
+    ) -> Write:
+        """A write by ``record`` addressed to ``person`` (maybe an id retired since), on the
+        version the live person holds, as a system that never heard of a merge sends it."""
         n = next(self._serial)
         when = self.clock.advance(timedelta(minutes=1))
-        write = Write(
+        live = self.engine.resolve_person(person)
+        return Write(
             idempotency_key=f"{record}:evt-{n}",
             source_system=record.source_system,
             source_record=record.source_record_id,
@@ -70,11 +78,13 @@ class IdentityWorld:
             value=value,
             actor=f"usr_{n}",
             role=role or dict(WRITABLE[record.source_system])[field],
-            base_version=self.engine.field(person, field).version,
+            base_version=self.engine.field(live, field).version,
             occurred_at=when,
             provenance=Provenance.USER_ENTERED,
         )
-        return self.engine.ingest(write)
+
+    def person_count(self) -> int:
+        return self.engine.read(lambda uow: uow.identity.persons.count())
 
     def fields(self, person: str) -> dict[str, FieldState]:
         """The person's written fields, by name."""

@@ -29,6 +29,8 @@ from pathlib import Path
 from splitbrain.engine.adapters.audit_files import write_jsonl
 from splitbrain.engine.adapters.sqlite_buffer import Row
 from splitbrain.engine.domain.audit import (
+    GENESIS_HASH,
+    HASH_VERSION,
     AuditEntry,
     AuditEvent,
     AuditKeys,
@@ -42,6 +44,8 @@ from splitbrain.engine.domain.audit import (
     chain,
     stored_entry,
 )
+from splitbrain.engine.domain.audit.entry import hash_v1
+from splitbrain.engine.domain.audit.prepared import PreparedEvent
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
 
 AUDIT_SCHEMA = (
@@ -60,6 +64,9 @@ AUDIT_SCHEMA = (
 _INSERT = "INSERT INTO audit_log (seq, hash_version, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)"
 _HEAD = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
 _ALL = "SELECT seq, hash_version, prev_hash, hash, event FROM audit_log ORDER BY seq"
+_AFTER = (
+    "SELECT seq, hash_version, prev_hash, hash, event FROM audit_log WHERE seq > ? ORDER BY seq"
+)
 
 
 def create_audit_schema(conn: sqlite3.Connection) -> None:
@@ -110,7 +117,8 @@ class SqliteAuditLog(AuditSink):
         """Keep the head in memory (saves a SELECT per append). Only for an owner that calls
         ``forget_head()`` or ``restore_head()`` whenever a transaction or a savepoint of it is
         rolled back, or another connection may have written, as ``SqliteUnitOfWork`` does."""
-        self._head: Head | None = None
+        self._tail: tuple[int, str] | None = None
+        """The cached head as (seq, hash); None: the log is empty (when ``_head_known``)."""
         self._head_known = False
         self._rows: list[Row] | None = None
         self._spill: Callable[[], None] = _nothing
@@ -129,17 +137,34 @@ class SqliteAuditLog(AuditSink):
         """Drop the cached head: the next append reads it from the table."""
         self._head_known = False
 
-    def head_state(self) -> tuple[Head | None, bool]:
+    def head_state(self) -> tuple[tuple[int, str] | None, bool]:
         """The cached head and whether it is known (to ``restore_head`` on a rollback)."""
-        return self._head, self._head_known
+        return self._tail, self._head_known
 
-    def restore_head(self, state: tuple[Head | None, bool]) -> None:
-        self._head, self._head_known = state
+    def restore_head(self, state: tuple[tuple[int, str] | None, bool]) -> None:
+        self._tail, self._head_known = state
+
+    def append_prepared(self, prepared: PreparedEvent) -> None:
+        rows = self._rows
+        if (
+            rows is None
+            or not self._head_known
+            or not self.conn.in_transaction
+            or type(self).append is not SqliteAuditLog.append  # a subclass sees every event
+        ):
+            self.append(prepared.event())  # the general path (reads the head, or inserts)
+            return
+        tail, text = self._tail, prepared.text
+        seq, prev = (1, GENESIS_HASH) if tail is None else (tail[0] + 1, tail[1])
+        digest = hash_v1(seq, prev, text.encode())
+        rows.append((seq, HASH_VERSION, prev, digest, text))  # inserted with the owner's batch
+        self._tail = (seq, digest)
 
     def append(self, event: AuditEvent) -> AuditEntry:
         try:
-            head = self._head if self._head_known else self.head()
-            entry = chain(head, event)
+            tail = self._tail
+            known = self._head_known
+            entry = chain((None if tail is None else Head(*tail)) if known else self.head(), event)
             row = (
                 entry.seq,
                 entry.hash_version,
@@ -158,18 +183,17 @@ class SqliteAuditLog(AuditSink):
                 "the decision it records must fail with it"
             ) from exc
         if self._cache_head:
-            self._head, self._head_known = Head(entry.seq, entry.hash), True
+            self._tail, self._head_known = (entry.seq, entry.hash), True
         return entry
 
     def head(self) -> Head | None:
-        if self._head_known and self._rows is not None:
-            return self._head  # buffered entries are not in the table yet
+        if self._head_known and self._rows is not None:  # buffered entries are not in the table
+            return None if self._tail is None else Head(*self._tail)
         self._spill()
         row = self.conn.execute(_HEAD).fetchone()
-        head = None if row is None else Head(row[0], row[1])
         if self._rows is not None:
-            self._head, self._head_known = head, True
-        return head
+            self._tail, self._head_known = (None if row is None else (row[0], row[1])), True
+        return None if row is None else Head(row[0], row[1])
 
     def entries(self) -> Iterator[AuditEntry]:
         self._spill()
@@ -178,6 +202,11 @@ class SqliteAuditLog(AuditSink):
     def chain_links(self) -> Iterator[StoredEntry]:
         self._spill()
         return sqlite_stored_entries(self.conn)
+
+    def entries_after(self, seq: int) -> Iterator[AuditEntry]:
+        self._spill()
+        rows = self.conn.execute(_AFTER, (seq,)).fetchall()
+        return (stored_entry(*row).parse() for row in rows)
 
     def export_jsonl(self, path: Path) -> int:
         """Write every entry to ``path`` as JSON lines; returns the count."""
@@ -228,6 +257,10 @@ class InMemoryAuditLog(AuditSink):
 
     def entries(self) -> Iterator[AuditEntry]:
         return iter(list(self.items))
+
+    def entries_after(self, seq: int) -> Iterator[AuditEntry]:
+        start = max(0, seq - self.items[0].seq + 1) if self.items else 0
+        return iter(self.items[start:])
 
     def export_jsonl(self, path: Path) -> int:
         """Write every entry to ``path`` as JSON lines; returns the count."""

@@ -6,6 +6,7 @@ The EHR PUTs each changed resource to ``{endpoint}/{type}/{id}``. The inbox id i
 | resource | fact |
 |---|---|
 | Patient | the chart's demographics changed (name, birthDate, telecom) |
+| Patient with ``link`` replaced-by | merged into that Patient (its demographics are not read) |
 | Encounter with a participant | provider assigned |
 | DocumentReference, status ``current`` | note signed (the note itself stays in the EHR) |
 | Task, code in ``urn:splitbrain:clinical-decision`` | the decision: approved, denied, |
@@ -15,6 +16,10 @@ The EHR PUTs each changed resource to ``{endpoint}/{type}/{id}``. The inbox id i
 
 Patient updates carry the role in ``meta.tag`` (system ``urn:splitbrain:role``), default
 ``provider``; a provider's chart entry is provider-verified.
+
+``meta.source`` (``ENGINE_SOURCE`` on the engine's own PUTs) does not make an echo: a client that
+reads a Patient and PUTs it back copies it. The worker treats a notification as an echo only when
+its ``versionId`` is one the engine's own effect produced (``SyncStore.wrote``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from splitbrain.engine.service_layer.sync.inbound import (
     Inbound,
     PoisonEventError,
     RecordChanged,
+    RecordsMerged,
     SourceRecord,
     WorkflowEvent,
     WorkflowKind,
@@ -69,16 +75,15 @@ def event_id(body: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FhirNotifications:
-    engine_source: str = ENGINE_SOURCE
-
     def translate(self, item: InboxItem) -> list[Inbound]:
         resource = resource_of(item.event_id, item.payload)
         meta = resource.get("meta") or {}
-        if meta.get("source") == self.engine_source:
-            return [Ignored("echo of the engine's own write")]
         kind = resource["resourceType"]
         when = _when(item.event_id, meta.get("lastUpdated"))
         if kind == "Patient":
+            survivor = _replaced_by(resource)
+            if survivor is not None:  # merged away: its chart no longer speaks for a person
+                return [RecordsMerged("ehr", survivor, f"Patient/{resource['id']}", when)]
             return [self._patient(resource, meta, when)]
         workflow = _workflow(resource)
         if workflow is None:
@@ -108,6 +113,18 @@ class FhirNotifications:
             created=version == "1", manual=role != "automation",
             override_reason="chart entry" if role == "provider" else None,
         )  # fmt: skip
+
+
+def _replaced_by(resource: Mapping[str, Any]) -> str | None:
+    for link in resource.get("link") or []:
+        ref = (link.get("other") or {}).get("reference") if isinstance(link, dict) else None
+        if (
+            link.get("type") == "replaced-by"
+            and isinstance(ref, str)
+            and ref.startswith("Patient/")
+        ):
+            return ref
+    return None
 
 
 def _role(meta: Mapping[str, Any]) -> str:

@@ -5,14 +5,20 @@ An event's inbox id is ``{system}:{resource}/{id}@{version}``: one id per record
 redelivery (or the same change announced twice) is recognised. The actor's role comes from the
 configured directory (``actor_roles``: the client names and roles the systems hand out); events
 caused by the engine's own writes (``engine_actors``) are echoes and change nothing.
+
+Events of a type the engine does not sync (the CRM's ``message.sent`` / ``message.refused``
+outreach log, leads, cases) are ``Ignored`` by their ``type`` before anything else is checked,
+under an id made from the type and the body's digest: an expected outcome, counted, never a
+dead letter. Only a malformed event of a synced type (or one without a ``type``) is poison.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -37,12 +43,40 @@ _PROVENANCE = {
 FieldReader = Callable[[Mapping[str, Any], Policy | None], dict[str, str | None]]
 """A system's record into matrix fields (``sync_fields.crm_fields``, ``portal_fields``)."""
 _REQUIRED = ("type", "resource", "id", "version", "actor", "occurred_at")
+SYNCED_TYPES: Final[Mapping[str, tuple[str, ...]]] = {
+    "crm": ("contact.",),
+    "portal": ("account.", "preferences.", "consent.", "intake."),
+}
+"""Per system, the event type prefixes the engine syncs; every other type is ignored by type."""
+
+
+def unsynced_type(system: str, body: bytes) -> str | None:
+    """The event's ``type`` when it is one the engine does not sync, else None (a synced type,
+    or a body too broken to say: those are validated and may be poison)."""
+    try:
+        event = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    kind = event.get("type") if isinstance(event, dict) else None
+    if not isinstance(kind, str) or not kind or kind.startswith(SYNCED_TYPES.get(system, ())):
+        return None
+    return kind
 
 
 def event_id(system: str, body: bytes) -> str:
     """The inbox id of a webhook body; raises ``PoisonEventError`` when it is not an event."""
+    kind = unsynced_type(system, body)
+    if kind is not None:  # a redelivery of the same body gets the same id
+        return f"{system}:{kind[:64]}:{hashlib.sha256(body).hexdigest()[:24]}"
     event = _event(f"{system}:?", body)
     return f"{system}:{event['resource']}/{event['id']}@{event['version']}"
+
+
+def _ignored_type(system: str, item: InboxItem) -> list[Inbound] | None:
+    kind = unsynced_type(system, item.payload)
+    if kind is None:
+        return None
+    return [Ignored(f"{kind[:64]} is not a type the engine syncs", kind=f"unsynced:{kind[:64]}")]
 
 
 def _event(ident: str, body: bytes) -> dict[str, Any]:
@@ -116,6 +150,9 @@ class _Webhooks:
 @dataclass(frozen=True, slots=True)
 class CrmWebhooks(_Webhooks):
     def translate(self, item: InboxItem) -> list[Inbound]:
+        ignored = _ignored_type("crm", item)
+        if ignored is not None:
+            return ignored
         event = _event(item.event_id, item.payload)
         if event["actor"] in self.engine_actors:
             return [Ignored("echo of the engine's own write")]
@@ -129,6 +166,9 @@ class CrmWebhooks(_Webhooks):
 @dataclass(frozen=True, slots=True)
 class PortalWebhooks(_Webhooks):
     def translate(self, item: InboxItem) -> list[Inbound]:
+        ignored = _ignored_type("portal", item)
+        if ignored is not None:
+            return ignored
         event = _event(item.event_id, item.payload)
         if event["actor"] in self.engine_actors:
             return [Ignored("echo of the engine's own write")]

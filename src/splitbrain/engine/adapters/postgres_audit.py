@@ -32,12 +32,16 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from splitbrain.engine.adapters.audit_files import write_jsonl
 from splitbrain.engine.adapters.postgres_connection import PgConnection
 from splitbrain.engine.domain.audit import (
+    GENESIS_HASH,
+    HASH_VERSION,
+    AuditChainError,
     AuditEntry,
     AuditEvent,
     AuditKeyError,
@@ -49,10 +53,11 @@ from splitbrain.engine.domain.audit import (
     CheckpointStore,
     Head,
     StoredEntry,
-    chain,
     key_id,
     stored_entry,
 )
+from splitbrain.engine.domain.audit.entry import hash_v1
+from splitbrain.engine.domain.audit.prepared import PreparedEvent
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
 from splitbrain.engine.service_layer.errors import StoreBusy, StoreError
 
@@ -90,7 +95,11 @@ _APPEND = (
     "VALUES (?, ?, ?, ?, ?)) UPDATE audit_head SET seq = ?, hash = ?"
 )
 _HEAD = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 _ALL = "SELECT seq, hash_version, prev_hash, hash, event FROM audit_log ORDER BY seq"
+_AFTER = (
+    "SELECT seq, hash_version, prev_hash, hash, event FROM audit_log WHERE seq > ? ORDER BY seq"
+)
 
 
 def postgres_stored_entries(conn: PgConnection) -> Iterator[StoredEntry]:
@@ -161,33 +170,36 @@ class PostgresAuditLog(AuditSink):
 
     def append(self, event: AuditEvent) -> AuditEntry:
         text = event.canonical_bytes().decode("utf-8")
+        seq, prev, digest = self._append_text(text, event.action, event.correlation_id)
+        return AuditEntry(seq=seq, event=event, prev_hash=prev, hash=digest)
+
+    def append_prepared(self, prepared: PreparedEvent) -> None:
+        if type(self).append is not PostgresAuditLog.append:  # a subclass sees every event
+            self.append(prepared.event())
+            return
+        self._append_text(prepared.text, prepared.action, prepared.correlation_id)
+
+    def _append_text(self, text: str, action: str, correlation: str | None) -> tuple[int, str, str]:
+        """Chain the canonical ``text`` after the tail and store it: ``(seq, prev_hash, hash)``."""
         try:
             if not self._holds_tail:
                 seq, hash_ = self.conn.execute(_TAIL, ()).fetchone() or (0, "")
+                if seq and not _HEX64.fullmatch(hash_):
+                    raise AuditChainError(f"the chain head before seq {seq + 1} has no valid hash")
                 self._tail, self._holds_tail = (Head(seq, hash_) if seq else None), True
-            entry = chain(self._tail, event)
-            self.conn.execute(
-                _APPEND,
-                (
-                    entry.seq,
-                    entry.hash_version,
-                    entry.prev_hash,
-                    entry.hash,
-                    text,
-                    entry.seq,
-                    entry.hash,
-                ),
-            )
+            tail = self._tail
+            seq, prev = (1, GENESIS_HASH) if tail is None else (tail.seq + 1, tail.hash)
+            digest = hash_v1(seq, prev, text.encode("utf-8"))
+            self.conn.execute(_APPEND, (seq, HASH_VERSION, prev, digest, text, seq, digest))
         except StoreBusy:
             raise  # not the audit failing: the command fails as busy and may be run again
         except StoreError as exc:
             raise AuditWriteError(
-                f"audit entry for action {event.action!r} (correlation "
-                f"{event.correlation_id}) was not stored ({exc}); the decision it records must "
-                "fail with it"
+                f"audit entry for action {action!r} (correlation {correlation}) was not stored "
+                f"({exc}); the decision it records must fail with it"
             ) from exc
-        self._tail = Head(entry.seq, entry.hash)
-        return entry
+        self._tail = Head(seq, digest)
+        return seq, prev, digest
 
     def head(self) -> Head | None:
         if self._holds_tail:
@@ -200,6 +212,9 @@ class PostgresAuditLog(AuditSink):
 
     def chain_links(self) -> Iterator[StoredEntry]:
         return postgres_stored_entries(self.conn)
+
+    def entries_after(self, seq: int) -> Iterator[AuditEntry]:
+        return (stored_entry(*row).parse() for row in self.conn.stream(_AFTER, (seq,)))
 
     def export_jsonl(self, path: Path) -> int:
         """Write every entry to ``path`` as JSON lines; returns the count."""

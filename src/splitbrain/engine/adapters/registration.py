@@ -1,7 +1,10 @@
 """The engine registers its own receivers with the systems, over their public APIs.
 
 CRM and portal: ``POST /webhooks {name, url}``. EHR: one FHIR Subscription per resource type the
-engine reads (rest-hook with the resource as payload, so each notification carries what changed).
+engine reads (rest-hook with the resource as payload, so each notification carries what changed),
+and, when the engine has an MLLP door (``mllp=(host, port)``, the bound port), the door as the
+EHR's ADT peer: ``PUT {EHR root}/hl7/adt-peers/{name} {host, port, events}``, so the EHR's ADT
+feed sends it A04/A08/A40 (register after the door listens: the feed connects at once).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import httpx
 from splitbrain.engine.adapters.sync_targets import Endpoint
 
 SUBSCRIBED = ("Patient", "Encounter", "Task", "DocumentReference", "MedicationRequest")
+ADT_EVENTS = ("A01", "A04", "A08", "A40")
 
 
 class RegistrationError(RuntimeError):
@@ -20,7 +24,11 @@ class RegistrationError(RuntimeError):
 
 
 def register_receivers(
-    endpoints: Mapping[str, Endpoint], engine_url: str, *, name: str = "engine"
+    endpoints: Mapping[str, Endpoint],
+    engine_url: str,
+    *,
+    name: str = "engine",
+    mllp: tuple[str, int] | None = None,
 ) -> None:
     for system, endpoint in endpoints.items():
         with httpx.Client(base_url=endpoint.base_url, timeout=10.0,
@@ -37,6 +45,17 @@ def register_receivers(
                                     "payload": "application/fhir+json"},
                     }  # fmt: skip
                     _ok(system, http.post("/Subscription", json=subscription))
+                if mllp is not None:
+                    _register_adt_peer(http, endpoint, name, mllp)
+
+
+def _register_adt_peer(
+    http: httpx.Client, endpoint: Endpoint, name: str, mllp: tuple[str, int]
+) -> None:
+    """The EHR's ADT peers live beside its FHIR base, at the server root."""
+    root = endpoint.base_url.rstrip("/").removesuffix("/fhir")
+    peer = {"host": mllp[0], "port": mllp[1], "events": list(ADT_EVENTS)}
+    _ok("ehr", http.put(f"{root}/hl7/adt-peers/{name}", json=peer))
 
 
 def _ok(system: str, response: httpx.Response) -> None:

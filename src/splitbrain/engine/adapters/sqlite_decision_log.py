@@ -2,7 +2,9 @@
 
 Rows and claims go to the store's write buffer (``sqlite_buffer``) and reach SQL when the batch
 commits. Claims made by the open batch are answered from memory, so a redelivery inside the
-batch is still a duplicate; ``write``, ``purge_keys`` and ``rows`` read SQL, so they have the
+batch is still a duplicate; a key no claim ever had is told apart without a query by a Bloom
+filter of every claimed key (``key_filter``; dropped with the other caches, built again from
+the table); ``write``, ``purge_keys`` and ``rows`` read SQL, so they have the
 store write the buffer first (``spill``). Decision seqs are counted here: the store holds the
 write lock for the whole batch, so nobody else adds decisions meanwhile.
 
@@ -19,6 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
+from splitbrain.engine.adapters.key_filter import KeyFilter
 from splitbrain.engine.adapters.sqlite_buffer import WriteBuffer
 from splitbrain.engine.adapters.sqlite_schema import from_micros, micros
 from splitbrain.engine.adapters.store_records import dump_decision, load_decision
@@ -39,6 +42,8 @@ _FIRST = (
     "WHERE k.key = ?"
 )
 _CLAIMED = "SELECT 1 FROM idempotency_keys WHERE key = ?"
+_COUNT_KEYS = "SELECT count(*) FROM idempotency_keys"
+_KEYS = "SELECT key FROM idempotency_keys"
 _LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM decisions"
 _WRITE = "SELECT body FROM decisions WHERE idempotency_key = ? ORDER BY seq LIMIT 1"
 """Unindexed on purpose (an index would cost every decision): only for purged keys."""
@@ -64,17 +69,24 @@ class SqliteDecisionLog(DecisionLog):
         self._seq: int | None = None
         """The last decision seq handed out; None: ask SQL."""
         self._unit_seq: int | None = None
+        self._filter: KeyFilter | None = None
+        """Every key claimed in SQL or in the open batch (None: build it from the table)."""
+        self._at: tuple[datetime | None, int] = (None, 0)
+        """The last decision time and its microseconds (one tuple: replaced at once)."""
 
     def forget(self) -> None:
         self._claimed.clear()
         self._unclaimed.clear()
         self._unit_keys.clear()
         self._seq = None
+        self._filter = None
 
     def end_batch(self) -> None:
         """The batch committed: its claims are in SQL, where ``first`` finds them."""
         self._claimed.clear()
         self._unclaimed.clear()
+        if self._filter is not None and self._filter.full:
+            self._filter = None  # built again, larger, from the table when next asked
 
     def begin_unit(self) -> None:
         self._unit_keys.clear()
@@ -91,6 +103,12 @@ class SqliteDecisionLog(DecisionLog):
         claimed = self._claimed.get(idempotency_key)
         if claimed is not None:
             return claimed
+        seen = self._filter
+        if seen is None:
+            seen = self._filter = self._build_filter()
+        if idempotency_key not in seen:  # surely never claimed: no query
+            self._unclaimed.add(idempotency_key)
+            return None
         row = self._cursor.execute(_FIRST, (idempotency_key,)).fetchone()
         if row is None:
             self._unclaimed.add(idempotency_key)
@@ -108,7 +126,12 @@ class SqliteDecisionLog(DecisionLog):
 
     def add(self, decision: Decision, decided_at: datetime) -> None:
         kind, rule, reason, manual, override = decision_facts(decision)
-        write, at = decision.write, micros(decided_at)
+        write, last = decision.write, self._at
+        if last[0] is decided_at:  # one ``now`` per command, often one per batch
+            at = last[1]
+        else:
+            at = micros(decided_at)
+            self._at = (decided_at, at)
         key = write.idempotency_key
         seq = (self._last_seq() if self._seq is None else self._seq) + 1
         self._seq = seq
@@ -135,12 +158,15 @@ class SqliteDecisionLog(DecisionLog):
             self._claims.append((key, seq, at))
             self._claimed[key] = decision
             self._unit_keys.append(key)
+            if self._filter is not None:
+                self._filter.add(key)
 
     def purge_keys(self, first_seen_before: datetime) -> int:
         self._spill()
         purged: int = self._conn.execute(_PURGE, (micros(first_seen_before),)).rowcount
         self._claimed.clear()  # every claim is in SQL now, which says which are left
         self._unclaimed.clear()
+        self._filter = None  # rebuilt without the purged keys when next asked
         return purged
 
     def rows(self) -> Iterator[DecisionRow]:
@@ -154,6 +180,16 @@ class SqliteDecisionLog(DecisionLog):
                 yield DecisionRow(
                     kind, field, rule, reason, bool(manual), bool(override), from_micros(at)
                 )
+
+    def _build_filter(self) -> KeyFilter:
+        """Every key claimed in the table, and in the open batch (its rows may not be there)."""
+        count = int(self._cursor.execute(_COUNT_KEYS).fetchone()[0])
+        seen = KeyFilter.sized(count + len(self._claimed))
+        for (key,) in self._conn.cursor().execute(_KEYS):
+            seen.add(key)
+        for key in self._claimed:
+            seen.add(key)
+        return seen
 
     def _last_seq(self) -> int:
         return int(self._cursor.execute(_LAST_SEQ).fetchone()[0])

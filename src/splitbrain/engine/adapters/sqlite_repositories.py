@@ -12,6 +12,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from splitbrain.engine.adapters.key_filter import KeyFilter
 from splitbrain.engine.adapters.sqlite_buffer import Row
 from splitbrain.engine.adapters.store_records import dump_conflict, load_conflict
 from splitbrain.engine.domain.conflicts import ConflictItem, ConflictStatus
@@ -27,6 +28,8 @@ _GET_TWO = (
     "SELECT field, value, version, provenance, system, role, occurred_at, idempotency_key "
     "FROM field_state WHERE person = ? AND field IN (?, ?)"
 )
+_COUNT_PERSONS = "SELECT count(*) FROM field_state"
+_PERSONS = "SELECT DISTINCT person FROM field_state"
 _FIND = "SELECT body FROM conflicts WHERE conflict_id = ?"
 _PUT_CONFLICT = (
     "INSERT INTO conflicts (conflict_id, status, body) VALUES (?, ?, ?) "
@@ -43,7 +46,8 @@ class SqliteFieldStates(FieldStates):
     drops it when another connection may have written the file (``PRAGMA data_version`` moved
     when a batch began) or a transaction was lost, never while the buffer holds rows, so states
     written by the open batch are read from here until the batch commits. A unit's rollback
-    puts back what the unit's puts replaced.
+    puts back what the unit's puts replaced. A Bloom filter of the persons with any state
+    (``key_filter``, dropped with the cache) answers a person never written without SQL.
     """
 
     def __init__(self, conn: sqlite3.Connection, rows: list[Row]) -> None:
@@ -51,6 +55,8 @@ class SqliteFieldStates(FieldStates):
         self._rows = rows
         self._cache: dict[tuple[str, str], FieldState] = {}
         self._undo: list[tuple[tuple[str, str], FieldState | None]] = []
+        self._persons: KeyFilter | None = None
+        """Every person with a state in SQL or the buffer (None: build it when next asked)."""
 
     def __len__(self) -> int:
         return len(self._cache)
@@ -58,6 +64,14 @@ class SqliteFieldStates(FieldStates):
     def forget(self) -> None:
         self._cache.clear()
         self._undo.clear()
+        self._persons = None
+
+    def trim(self) -> None:
+        """Empty the cache to bound memory (nothing changed behind it: the filter stays)."""
+        self._cache.clear()
+        self._undo.clear()
+        if self._persons is not None and self._persons.full:
+            self._persons = None
 
     def begin_unit(self) -> None:
         self._undo.clear()
@@ -85,19 +99,40 @@ class SqliteFieldStates(FieldStates):
             and (person, field) not in cache
             and (person, stage_field) not in cache
         ):
-            # one query for both (the common case on the write path)
-            found = {
-                row[0]: row for row in self._cursor.execute(_GET_TWO, (person, field, stage_field))
-            }
+            # one query for both (the common case on the write path), none for a new person
+            found = (
+                {
+                    row[0]: row
+                    for row in self._cursor.execute(_GET_TWO, (person, field, stage_field))
+                }
+                if person in self._known_persons()
+                else {}
+            )
             for name in (field, stage_field):
                 row = found.get(name)
                 cache[person, name] = self._state(person, name, row and row[1:])
         return super().with_stage(person, field, policy)
 
     def _read(self, person: str, field: str) -> FieldState:
+        if person not in self._known_persons():
+            return FieldState.empty(person, field)
         return self._state(
             person, field, self._cursor.execute(_GET_STATE, (person, field)).fetchone()
         )
+
+    def _known_persons(self) -> KeyFilter:
+        persons = self._persons
+        if persons is None:  # from the table, the buffer and the cache (puts not yet in SQL)
+            count = int(self._cursor.execute(_COUNT_PERSONS).fetchone()[0])
+            persons = KeyFilter.sized(count + len(self._rows))
+            for (person,) in self._cursor.execute(_PERSONS).fetchall():
+                persons.add(person)
+            for row in self._rows:
+                persons.add(row[0])
+            for person, _field in self._cache:
+                persons.add(person)
+            self._persons = persons
+        return persons
 
     @staticmethod
     def _state(person: str, field: str, row: tuple[Any, ...] | None) -> FieldState:
@@ -118,8 +153,11 @@ class SqliteFieldStates(FieldStates):
 
     def put(self, state: FieldState) -> None:
         key = (state.person, state.field)
-        self._undo.append((key, self._cache.get(key)))
+        old = self._cache.get(key)
+        self._undo.append((key, old))
         self._cache[key] = state
+        if old is None or not old.version:  # a stored version: the person is known already
+            self._known_persons().add(state.person)
         at = state.occurred_at
         self._rows.append(
             (

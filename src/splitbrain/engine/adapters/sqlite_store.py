@@ -73,7 +73,7 @@ from splitbrain.engine.adapters.sqlite_identity import (
 )
 from splitbrain.engine.adapters.sqlite_repositories import SqliteConflictQueue, SqliteFieldStates
 from splitbrain.engine.adapters.sqlite_schema import ensure_schema
-from splitbrain.engine.domain.audit import AuditKeys, Head
+from splitbrain.engine.domain.audit import AuditKeys
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
 from splitbrain.engine.service_layer.errors import StoreClosed, StoreError
 from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
@@ -119,7 +119,7 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         self._wrote = False
         """The open unit wrote SQL directly (its rollback may take back a merge)."""
         self._changes_at_begin = 0
-        self._head_at_begin: tuple[Head | None, bool] = (None, False)
+        self._head_at_begin: tuple[tuple[int, str] | None, bool] = (None, False)
         self._data_version: int | None = None
         self._lazy = isinstance(conn, UnitConnection)
         """Savepoints only for units that write SQL directly (the connection tells us)."""
@@ -245,7 +245,7 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         self._pending = 0
         self.decisions.end_batch()
         if len(self.fields) > _CACHED_STATES:
-            self._forget_caches()
+            self.fields.trim()  # memory only: the other caches stay right
         self.audit.checkpoint_if_due()
 
     def close(self) -> None:

@@ -62,6 +62,7 @@ class InMemorySyncStore(SyncStore):
         self._incidents: dict[str, Incident] = {}
         self._records: dict[tuple[str, str], tuple[str, str | None]] = {}  # -> (person, version)
         self._replicas: dict[tuple[str, str, str], int] = {}  # (system, person, field) -> version
+        self._cursors: dict[str, str] = {}  # change feed -> position read up to
 
     # -- inbox ------------------------------------------------------------------------------
     def receive(self, item: InboxItem) -> bool:
@@ -286,6 +287,15 @@ class InMemorySyncStore(SyncStore):
         with self._lock:
             key = (system, person, field)
             self._replicas[key] = max(version, self._replicas.get(key, version))
+
+    # -- reconciliation ---------------------------------------------------------------------
+    def cursor(self, feed: str) -> str | None:
+        with self._lock:
+            return self._cursors.get(feed)
+
+    def set_cursor(self, feed: str, position: str) -> None:
+        with self._lock:
+            self._cursors[feed] = position
 
 
 def _planned(effect: OutboxEffect, seq: int) -> OutboxEffect:

@@ -404,6 +404,22 @@ class PostgresSyncStore(SyncStore):
                 (system, person, field, version),
             )
 
+    # -- reconciliation ---------------------------------------------------------------------
+    def cursor(self, feed: str) -> str | None:
+        with self._tx() as conn:
+            found = conn.execute(
+                "SELECT position FROM sync_cursors WHERE feed = %s", (feed,)
+            ).fetchone()
+        return None if found is None else str(found["position"])
+
+    def set_cursor(self, feed: str, position: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO sync_cursors (feed, position) VALUES (%s, %s)"
+                " ON CONFLICT (feed) DO UPDATE SET position = excluded.position",
+                (feed, position),
+            )
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

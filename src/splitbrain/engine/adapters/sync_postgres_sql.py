@@ -139,6 +139,15 @@ OUTBOX_CLAIM = """
     RETURNING e.*"""
 
 
+ADDITIVE_TABLES = (
+    """CREATE TABLE IF NOT EXISTS sync_cursors (
+        feed text PRIMARY KEY,
+        position text NOT NULL
+    )""",
+)
+"""Tables added after version 1 without changing what is there (reconciliation's cursors)."""
+
+
 def ensure_postgres_schema(conn: Conn, where: str) -> None:
     """Create the sync tables in a database that has none, or check their version; call it
     inside a transaction."""
@@ -151,8 +160,10 @@ def ensure_postgres_schema(conn: Conn, where: str) -> None:
             raise SchemaVersionMismatch(
                 f"{where} (sync tables)", found, POSTGRES_SYNC_SCHEMA_VERSION
             )
+        for statement in ADDITIVE_TABLES:
+            conn.execute(statement)
         return
-    for statement in _TABLES:
+    for statement in (*_TABLES, *ADDITIVE_TABLES):
         conn.execute(statement)
     conn.execute("CREATE TABLE sync_schema (version integer NOT NULL)")
     conn.execute("INSERT INTO sync_schema (version) VALUES (%s)", (POSTGRES_SYNC_SCHEMA_VERSION,))

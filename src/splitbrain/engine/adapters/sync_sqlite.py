@@ -7,8 +7,13 @@ keeps its tables apart (``sync_*``, schema in ``sync_sqlite_schema``).
   they take the file's write lock before reading, so a claim's read and its update see no other
   writer in between, across threads and across processes on one file. A writer that finds the
   lock taken waits up to ``busy_timeout_ms``.
-- ``synchronous=FULL`` (the default): a commit is on disk when the call returns, so ``receive``
-  may be acknowledged to the sender as soon as it returns, even across a power loss.
+- ``synchronous=FULL`` (the default) for ``receive``: its commit is on disk when the call
+  returns, so the sender may be acknowledged as soon as it returns, even across a power loss.
+  Every other transaction commits with ``internal`` (default ``NORMAL``: in WAL mode, durable
+  across a crash of the process, not of the machine), as every one of them may be lost and
+  redone: a lost claim expires, a lost finish is decided again (a duplicate delivery re-plans
+  the same effects), a lost "sent" is sent again under its key and the target replays it. A WAL
+  fsync per internal transition was most of the time an event took (bench_sync_latency).
 - A writer still waiting for the lock after ``busy_timeout_ms`` gets ``StoreBusy`` (nothing was
   kept; run the call again as is); any other SQLite failure is ``StoreError``.
 - Threads: one connection behind a lock; SQLite serializes writers anyway, and the lock spares
@@ -78,8 +83,18 @@ _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 class SqliteSyncStore(SyncStore):
     """The sync store in a SQLite file; see the module docstring for durability and locking."""
 
-    def __init__(self, conn: sqlite3.Connection, *, path: str, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        path: str,
+        busy_timeout_ms: int = 5000,
+        synchronous: Synchronous = "FULL",
+        internal: Synchronous = "FULL",
+    ) -> None:
         self._conn = conn
+        self._synchronous = synchronous
+        self._internal = internal
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
@@ -87,10 +102,16 @@ class SqliteSyncStore(SyncStore):
 
     @classmethod
     def open(
-        cls, path: Path | str, *, synchronous: Synchronous = "FULL", busy_timeout_ms: int = 5000
+        cls,
+        path: Path | str,
+        *,
+        synchronous: Synchronous = "FULL",
+        busy_timeout_ms: int = 5000,
+        internal: Synchronous = "NORMAL",
     ) -> SqliteSyncStore:
         """Open the engine's SQLite file at ``path`` (created if absent) with WAL on and the
-        sync tables created or checked."""
+        sync tables created or checked; ``receive`` commits with ``synchronous``, the rest with
+        ``internal``."""
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -99,7 +120,7 @@ class SqliteSyncStore(SyncStore):
                     f"sync store {path} could not switch to WAL mode (got {mode}); use a file "
                     "on a local disk, not ':memory:' or a network share"
                 )
-            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            conn.execute(f"PRAGMA synchronous = {internal}")
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             conn.row_factory = sqlite3.Row
             ensure_sync_schema(conn, str(path))
@@ -109,7 +130,8 @@ class SqliteSyncStore(SyncStore):
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path=str(path), busy_timeout_ms=busy_timeout_ms)
+        return cls(conn, path=str(path), busy_timeout_ms=busy_timeout_ms,
+                   synchronous=synchronous, internal=internal)  # fmt: skip
 
     @contextmanager
     def _tx(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
@@ -135,13 +157,38 @@ class SqliteSyncStore(SyncStore):
         with self._tx("BEGIN") as conn:
             yield conn
 
+    def _row(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
+        """One row of one statement: a lone SELECT is consistent on its own (autocommit), so
+        it needs no BEGIN/COMMIT round (most reads on the hot path are these)."""
+        with self._lock:
+            if self._closed:
+                raise StoreClosed(self.path)
+            try:
+                row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
+            except sqlite3.Error as exc:
+                raise _translated(exc, self.path, self.busy_timeout_ms) from exc
+            return row
+
+    @contextmanager
+    def _durable(self) -> Iterator[None]:
+        """The next transaction commits with ``synchronous`` (the acknowledgement's promise)."""
+        if self._synchronous == self._internal or self._closed:
+            yield
+            return
+        self._conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        try:
+            yield
+        finally:
+            if not self._closed:
+                self._conn.execute(f"PRAGMA synchronous = {self._internal}")
+
     def _rollback(self) -> None:
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
     # -- inbox ------------------------------------------------------------------------------
     def receive(self, item: InboxItem) -> bool:
-        with self._tx() as conn:
+        with self._lock, self._durable(), self._tx() as conn:
             known = conn.execute(
                 "UPDATE sync_inbox SET deliveries = deliveries + 1 WHERE event_id = ?",
                 (item.event_id,),
@@ -217,9 +264,7 @@ class SqliteSyncStore(SyncStore):
             )
 
     def inbox_item(self, event_id: str) -> InboxItem | None:
-        with self._read() as conn:
-            row = conn.execute("SELECT * FROM sync_inbox WHERE event_id = ?", (event_id,))
-            found = row.fetchone()
+        found = self._row("SELECT * FROM sync_inbox WHERE event_id = ?", (event_id,))
         return None if found is None else item_from(found)
 
     def inbox(self, *, states: frozenset[InboxState] | None = None) -> list[InboxItem]:
@@ -297,10 +342,7 @@ class SqliteSyncStore(SyncStore):
                 )
 
     def effect(self, effect_id: str) -> OutboxEffect | None:
-        with self._read() as conn:
-            found = conn.execute(
-                "SELECT * FROM sync_outbox WHERE effect_id = ?", (effect_id,)
-            ).fetchone()
+        found = self._row("SELECT * FROM sync_outbox WHERE effect_id = ?", (effect_id,))
         return None if found is None else effect_from(found)
 
     def outbox(self, *, event_id: str | None = None) -> list[OutboxEffect]:
@@ -343,6 +385,8 @@ class SqliteSyncStore(SyncStore):
     def remember_record(
         self, system: str, record_id: str, *, person: str, version: str | None
     ) -> None:
+        if self._recorded(system, record_id) == (person, version):
+            return  # unchanged: spare the write transaction (and its fsync)
         with self._tx() as conn:
             conn.execute(
                 "INSERT INTO sync_records (system, record_id, person, version) VALUES (?, ?, ?, ?)"
@@ -352,37 +396,54 @@ class SqliteSyncStore(SyncStore):
             )
 
     def record_of(self, system: str, person: str) -> tuple[str, str | None] | None:
-        with self._read() as conn:
-            found = conn.execute(
-                "SELECT record_id, version FROM sync_records WHERE system = ? AND person = ?"
-                " ORDER BY seq LIMIT 1",
-                (system, person),
-            ).fetchone()
+        found = self._row(
+            "SELECT record_id, version FROM sync_records WHERE system = ? AND person = ?"
+            " ORDER BY seq LIMIT 1",
+            (system, person),
+        )
         return None if found is None else (found[0], found[1])
 
     def person_of(self, system: str, record_id: str) -> str | None:
-        with self._read() as conn:
-            found = conn.execute(
-                "SELECT person FROM sync_records WHERE system = ? AND record_id = ?",
-                (system, record_id),
-            ).fetchone()
-        return None if found is None else str(found[0])
+        found = self._recorded(system, record_id)
+        return None if found is None else found[0]
+
+    def _recorded(self, system: str, record_id: str) -> tuple[str, str | None] | None:
+        found = self._row(
+            "SELECT person, version FROM sync_records WHERE system = ? AND record_id = ?",
+            (system, record_id),
+        )
+        return None if found is None else (str(found[0]), found[1])
 
     def replica(self, system: str, person: str, field: str) -> int | None:
-        with self._read() as conn:
-            found = conn.execute(
-                "SELECT version FROM sync_replicas WHERE system = ? AND person = ? AND field = ?",
-                (system, person, field),
-            ).fetchone()
+        found = self._row(
+            "SELECT version FROM sync_replicas WHERE system = ? AND person = ? AND field = ?",
+            (system, person, field),
+        )
         return None if found is None else int(found[0])
 
     def set_replica(self, system: str, person: str, field: str, version: int) -> None:
+        known = self.replica(system, person, field)
+        if known is not None and known >= version:
+            return  # versions only go up: nothing to write (and no fsync to wait for)
         with self._tx() as conn:
             conn.execute(
                 "INSERT INTO sync_replicas (system, person, field, version) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (system, person, field)"
                 " DO UPDATE SET version = max(version, excluded.version)",
                 (system, person, field, version),
+            )
+
+    # -- reconciliation ---------------------------------------------------------------------
+    def cursor(self, feed: str) -> str | None:
+        found = self._row("SELECT position FROM sync_cursors WHERE feed = ?", (feed,))
+        return None if found is None else str(found[0])
+
+    def set_cursor(self, feed: str, position: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO sync_cursors (feed, position) VALUES (?, ?)"
+                " ON CONFLICT (feed) DO UPDATE SET position = excluded.position",
+                (feed, position),
             )
 
     def close(self) -> None:

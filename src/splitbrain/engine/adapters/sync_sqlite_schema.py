@@ -97,6 +97,16 @@ SYNC_TABLES = (
 )
 
 
+ADDITIVE_TABLES = (
+    """CREATE TABLE IF NOT EXISTS sync_cursors (
+        feed TEXT PRIMARY KEY,
+        position TEXT NOT NULL
+    ) WITHOUT ROWID""",
+)
+"""Tables added after version 1 without changing what is there (reconciliation's cursors):
+created in a new file and in a version-1 file alike."""
+
+
 def ensure_sync_schema(conn: sqlite3.Connection, path: str) -> None:
     """Create the sync tables in a store that has none, or check their version.
 
@@ -114,6 +124,8 @@ def ensure_sync_schema(conn: sqlite3.Connection, path: str) -> None:
             conn.execute("INSERT INTO sync_schema (version) VALUES (?)", (SYNC_SCHEMA_VERSION,))
         elif found != SYNC_SCHEMA_VERSION:
             raise SchemaVersionMismatch(f"{path} (sync tables)", found, SYNC_SCHEMA_VERSION)
+        for statement in ADDITIVE_TABLES:
+            conn.execute(statement)
     except BaseException:
         conn.execute("ROLLBACK")
         raise

@@ -11,7 +11,9 @@ other 4xx refused.
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,18 @@ def classify(response: httpx.Response, what: str) -> Delivery:
     if status in (408, 409, 425, 429) or status >= 500:
         return Delivery(Outcome.RETRY, status, detail, retry_after=_retry_after(response))
     return Delivery(Outcome.REFUSED, status, detail)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every target client: building one loads the CA bundle,
+    about 0.1-0.3 s of CPU, which each new ``httpx.Client`` would otherwise pay again."""
+    return httpx.create_ssl_context()
+
+
+def _ident(reference: str) -> str:
+    """A reference as the CRM's identifiers allow it (no ``/``): ``Task/7`` -> ``Task:7``."""
+    return reference.replace("/", ":")
 
 
 def _code(response: httpx.Response) -> str | None:
@@ -96,7 +110,7 @@ class HttpTarget:
         self.store = store
         self.policy = policy
         self.http = client or httpx.Client(
-            base_url=endpoint.base_url, timeout=timeout,
+            base_url=endpoint.base_url, timeout=timeout, verify=tls_context(),
             headers={"Authorization": f"Bearer {endpoint.key}"},
         )  # fmt: skip
 
@@ -205,7 +219,7 @@ class CrmTarget(HttpTarget):
         known = self.store.record_of("crm", str(body["person"]))
         task = {
             "subject": body["subject"], "owner_queue": body["queue"], "kind": body["kind"],
-            "reference": body["reference"], "sla_minutes": body["sla_minutes"],
+            "reference": _ident(str(body["reference"])), "sla_minutes": body["sla_minutes"],
         }  # fmt: skip
         if known is not None:
             task["contact_id"] = known[0]

@@ -3,19 +3,28 @@
 A custom collector reads the store at scrape time (no counters to keep in step), so several
 engine processes on one PostgreSQL store all report the same truth. Names are prefixed
 ``splitbrain_``; labels are field names and states, never values.
+
+Audit completeness is incremental (``AuditScan``): a scrape reads only the audit entries after
+the last one it checked, so it costs O(new entries), not O(log). Store-busy retries
+(``splitbrain_store_busy_retries_total``) are counted by the worker's ``BusyRetry``; events
+ignored by kind (``splitbrain_events_ignored_total``: unsynced event types, echoes) and workflow
+events waiting for their subject's record (``splitbrain_subject_waits_total``) by the worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from splitbrain.engine.service_layer.engine import Engine
+from splitbrain.engine.service_layer.sync.busy import BusyRetry
 from splitbrain.engine.service_layer.sync.gates import Figures
 from splitbrain.engine.service_layer.sync.ports import SyncStore
+from splitbrain.engine.service_layer.sync.worker import SyncWorker
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,21 +35,58 @@ class Extra:
     revocation_propagation_seconds: Callable[[], float | None]
     crm_fields_tokenized_share: Callable[[], float]
     audit_completeness: Callable[[], float]
+    store_busy_retries: Callable[[], int] = lambda: 0
+    ignored: Callable[[], Mapping[str, int]] = lambda: {}
+    subject_waits: Callable[[], Mapping[str, int]] = lambda: {}
 
 
-def extra_for(engine: Engine, figures: Figures) -> Extra:
+@dataclass
+class AuditScan:
+    """Audit completeness, read incrementally: remembers the last audit seq it checked."""
+
+    engine: Engine
+    action: str = "write.decide"
+    seq: int = 0
+    """The last audit entry checked."""
+    decisions: int = 0
+    """``write.decide`` entries seen up to ``seq``."""
+    rows_read: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self) -> float:
+        with self._lock:
+            self.engine.flush()
+            after = self.seq
+            entries = self.engine.read(lambda uow: list(uow.audit.entries_after(after)))
+            for entry in entries:
+                self.rows_read += 1
+                self.seq = entry.seq
+                self.decisions += entry.event.action == self.action
+            found = self.decisions
+        decided = self.engine.metrics().writes_decided
+        return min(1.0, found / decided) if decided else 1.0
+
+
+def extra_for(
+    engine: Engine, figures: Figures, busy: BusyRetry | None = None,
+    worker: SyncWorker | None = None,
+) -> Extra:  # fmt: skip
     def duplicate_rate() -> float:
         persons = engine.read(lambda uow: uow.identity.persons.count())
         reviews = len(engine.review_items(open_only=False))
         return reviews / persons if persons else 0.0
 
-    def audit_completeness() -> float:
-        decided = engine.metrics().writes_decided
-        entries = sum(1 for e in engine.audit_entries() if e.event.action == "write.decide")
-        return min(1.0, entries / decided) if decided else 1.0
+    def busy_retries() -> int:
+        return busy.retries if busy is not None else 0
+
+    def ignored() -> Mapping[str, int]:
+        return dict(worker.ignored) if worker is not None else {}
+
+    def subject_waits() -> Mapping[str, int]:
+        return dict(worker.subjects.counts) if worker is not None else {}
 
     return Extra(duplicate_rate, figures.last_revocation, figures.tokenized_share,
-                 audit_completeness)  # fmt: skip
+                 AuditScan(engine), busy_retries, ignored, subject_waits)  # fmt: skip
 
 
 class EngineCollector(Collector):
@@ -104,6 +150,14 @@ class EngineCollector(Collector):
             "audit_completeness_ratio", "Share of decisions with their audit entry",
             self.extra.audit_completeness(),
         )  # fmt: skip
+        yield CounterMetricFamily(
+            "splitbrain_store_busy_retries", "Store transactions run again after StoreBusy",
+            value=self.extra.store_busy_retries(),
+        )  # fmt: skip
+        yield _counts("events_ignored", "Events read but ignored, by kind", "kind",
+                      self.extra.ignored())  # fmt: skip
+        yield _counts("subject_waits", "Workflow events that waited for their subject's record",
+                      "outcome", self.extra.subject_waits())  # fmt: skip
         depths = self.store.depths()
         inbox = GaugeMetricFamily("splitbrain_inbox", "Inbox items by state", labels=["state"])
         for state, count in sorted(depths.inbox.items()):
@@ -114,6 +168,13 @@ class EngineCollector(Collector):
             outbox.add_metric([state], count)
         yield outbox
         yield _gauge("open_incidents", "Open incidents (dead letters)", depths.open_incidents)
+
+
+def _counts(name: str, doc: str, label: str, counts: Mapping[str, int]) -> CounterMetricFamily:
+    family = CounterMetricFamily(f"splitbrain_{name}", doc, labels=[label])
+    for key, count in sorted(counts.items()):
+        family.add_metric([key], count)
+    return family
 
 
 def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:

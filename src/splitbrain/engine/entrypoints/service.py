@@ -11,18 +11,28 @@ Doors (all under the service's base URL):
 | GET | ``/healthz`` | liveness |
 | GET | ``/idle`` | quiescence: ``{"idle": true}`` when no event or effect is waiting |
 | GET | ``/status`` | inbox and outbox counts by state, open incidents |
+| POST | ``/reconcile`` | read every change feed now, receive what webhooks missed (the report) |
+
+With a ``mllp`` door (``entrypoints.mllp``) the service also receives HL7 v2 ADT over MLLP; with
+a ``merges`` carrier (``sync.merges``) the merges the engine makes are carried to the EHR;
+with a ``reconciler`` (``sync.reconcile``) the worker reads the systems' change feeds every
+``reconcile_every`` seconds (and on ``POST /reconcile``), and ``/idle`` is false while such a
+pass is due after a delivery and has not run yet.
 
 A delivery is acknowledged (200) only after the inbox row is durable: at-least-once in. A body
 nobody can read is stored too (under a digest id) and dead-lettered by the worker, so nothing is
 lost and nothing blocks. Two background threads run the worker and the sender; a webhook wakes
-the worker at once, an event with effects wakes the sender.
+the worker at once, each finished event wakes the sender at once (not the end of its batch), and
+the sender sends the effects of different records in parallel (``Deliverer.parallel``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,11 +42,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
 from splitbrain.engine.entrypoints.metrics import EngineCollector, Extra
+from splitbrain.engine.entrypoints.mllp import MllpDoor
 from splitbrain.engine.service_layer.engine import Engine
 from splitbrain.engine.service_layer.sync.delivery import Deliverer
 from splitbrain.engine.service_layer.sync.inbound import PoisonEventError
+from splitbrain.engine.service_layer.sync.merges import MergeCarrier
 from splitbrain.engine.service_layer.sync.model import InboxItem, InboxState, OutboxState
 from splitbrain.engine.service_layer.sync.ports import SyncStore
+from splitbrain.engine.service_layer.sync.reconcile import Reconciler, ReconcileReport
 from splitbrain.engine.service_layer.sync.worker import SyncWorker
 
 log = logging.getLogger("splitbrain.engine.service")
@@ -54,10 +67,26 @@ class EngineService:
     """``{source: body -> inbox id}``; raises ``PoisonEventError`` for an unreadable body."""
     extra: Extra
     idle_poll: float = 0.05
+    mllp: MllpDoor | None = None
+    """HL7 v2 over MLLP (started and stopped with the loops)."""
+    merges: MergeCarrier | None = None
+    """Carries the engine's merges to the EHR (swept by the worker loop and by ``idle``)."""
+    reconciler: Reconciler | None = None
+    """Reads the systems' change feeds for what the webhooks missed."""
+    reconcile_every: float | None = None
+    """Seconds between reconcile passes in the worker loop; None: only ``POST /reconcile``."""
+    _reconciled_at: float = field(default_factory=time.monotonic)
+    _touched: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
     _work: threading.Event = field(default_factory=threading.Event)
     _send: threading.Event = field(default_factory=threading.Event)
+    switch_interval: float | None = 0.0005
+    """While the loops run, the interpreter's GIL switch interval (seconds; None: leave it). The
+    worker decides on the CPU while the HTTP door acknowledges deliveries: with the default
+    5 ms, each blocking call of an acknowledgment (socket, SQLite, fsync) could wait out a
+    worker's slice, and the EHR's serial notifications queue behind that (bench_sync_latency)."""
     _threads: list[threading.Thread] = field(default_factory=list)
+    _interval_before: float | None = None
 
     # -- receiving ----------------------------------------------------------------------------
     def receive(self, source: str, channel: str, body: bytes) -> tuple[str, bool]:
@@ -69,43 +98,72 @@ class EngineService:
         item = InboxItem(event_id=event_id, source=source, channel=channel, payload=body,
                          received_at=self.engine.clock.now())  # fmt: skip
         new = self.store.receive(item)
+        self._touched = True
         self._work.set()
         return event_id, new
+
+    def accept(self, item: InboxItem) -> bool:
+        """Store one delivery its door has named already (MLLP: by MSH-10); durable when it
+        returns; True when it is new."""
+        new = self.store.receive(item)
+        self._touched = True
+        self._work.set()
+        return new
 
     # -- the loops ----------------------------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        if self.switch_interval is not None and self._interval_before is None:
+            self._interval_before = sys.getswitchinterval()
+            sys.setswitchinterval(self.switch_interval)
+        if self.mllp is not None:
+            self.mllp.start()
+        if self.reconciler is not None:
+            self.reconciler.start()
+            self._reconciled_at = time.monotonic()
         for name, loop in (("worker", self._work_loop), ("sender", self._send_loop)):
             thread = threading.Thread(target=loop, name=f"splitbrain-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
     def stop(self) -> None:
+        if self.mllp is not None:
+            self.mllp.stop()
         self._stop.set()
         self._work.set()
         self._send.set()
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()
+        if self._interval_before is not None:
+            sys.setswitchinterval(self._interval_before)
+            self._interval_before = None
 
     def close(self) -> None:
         """Stop the loops, then release the target connections, the sync store and the engine
         (flushed, its audit log checkpointed)."""
         self.stop()
+        self.deliverer.close()
         for target in self.deliverer.targets.values():
             target.close()
+        if self.reconciler is not None:
+            self.reconciler.close()
         self.store.close()
         self.engine.close()
 
     def _work_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                claimed = self.worker.run_once()
+                claimed = self.worker.run_once(each=self._send.set)
             except Exception:  # keep serving; the item's lease expires and it is retried
                 log.exception("worker pass failed")
                 claimed = 0
             if claimed:
                 self._send.set()
+                continue
+            if self._sweep():
+                continue
+            if self._reconcile_due() and self.reconcile().received:
                 continue
             self._work.wait(self.idle_poll)
             self._work.clear()
@@ -121,7 +179,45 @@ class EngineService:
                 self._send.wait(self.idle_poll)
                 self._send.clear()
 
+    def _sweep(self, *, force: bool = False) -> int:
+        if self.merges is None:
+            return 0
+        try:
+            return self.merges.sweep(force=force)
+        except Exception:  # keep serving: the next pass sweeps again
+            log.exception("merge sweep failed")
+            return 0
+
+    def reconcile(self) -> ReconcileReport:
+        """One reconcile pass now (``POST /reconcile``, and the worker loop when one is due)."""
+        if self.reconciler is None:
+            return ReconcileReport(())
+        self._touched = False
+        self._reconciled_at = time.monotonic()
+        try:
+            report = self.reconciler.run()
+        except Exception:  # keep serving: the feeds' positions are kept; the next pass rereads
+            log.exception("reconcile pass failed")
+            return ReconcileReport(())
+        if report.received:
+            self._work.set()
+        return report
+
+    def _reconcile_due(self) -> bool:
+        every = self.reconcile_every
+        return (
+            self.reconciler is not None
+            and every is not None
+            and time.monotonic() - self._reconciled_at >= every
+        )
+
     def idle(self) -> bool:
+        if self._touched and self._reconcile_due():  # a pass is due after a delivery
+            self._work.set()
+            return False
+        if self._sweep(force=True):  # a merge or unmerge the engine made is work waiting
+            self._work.set()
+            return False
         depths = self.store.depths()
         waiting = depths.inbox.get(InboxState.PENDING, 0) + depths.inbox.get(InboxState.CLAIMED, 0)
         sending = depths.outbox.get(OutboxState.PENDING, 0) + depths.outbox.get(
@@ -168,6 +264,12 @@ class EngineService:
         @app.get("/idle")
         async def idle() -> JSONResponse:
             return JSONResponse({"idle": self.idle()})
+
+        @app.post("/reconcile")
+        def reconcile() -> JSONResponse:  # sync: the pass calls the systems, off the event loop
+            if self.reconciler is None:
+                return JSONResponse({"error": "this engine reads no change feeds"}, 404)
+            return JSONResponse(self.reconcile().as_json())
 
         @app.get("/status")
         async def status() -> JSONResponse:

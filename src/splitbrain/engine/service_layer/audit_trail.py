@@ -19,6 +19,7 @@ from datetime import datetime
 
 from splitbrain.engine.domain.audit import AuditEvent, AuditEventError, AuditOutcome
 from splitbrain.engine.domain.audit.event import CODE_PATTERN, format_instant
+from splitbrain.engine.domain.audit.prepared import EventShape, PreparedEvent
 from splitbrain.engine.domain.conflicts import ConflictOverdue, ConflictResolved
 from splitbrain.engine.domain.consent import ConsentEvent
 from splitbrain.engine.domain.decisions import (
@@ -26,9 +27,11 @@ from splitbrain.engine.domain.decisions import (
     Decision,
     DuplicateDelivery,
     FieldApplied,
+    RejectReason,
     WriteRejected,
 )
 from splitbrain.engine.domain.linkage.events import IdentityEvent
+from splitbrain.engine.domain.policy import Provenance
 from splitbrain.engine.service_layer.consent_audit import consent_audit_event
 from splitbrain.engine.service_layer.events import Event, FieldSeeded, IdempotencyKeysPurged
 from splitbrain.engine.service_layer.identity_audit import identity_audit_event
@@ -43,6 +46,8 @@ _OUTCOMES: dict[type, AuditOutcome] = {
     ConflictEscalated: AuditOutcome.ESCALATED,
     DuplicateDelivery: AuditOutcome.DUPLICATE,
 }
+DECISION_TYPES = frozenset(_OUTCOMES)
+"""The decision event types: ``decision_record`` prepares their audit events."""
 
 
 def audit_event(event: Event, now: datetime, fp: Fingerprint) -> AuditEvent:
@@ -64,52 +69,90 @@ def audit_event(event: Event, now: datetime, fp: Fingerprint) -> AuditEvent:
     return _decision(event, now, fp)
 
 
-def _decision(decision: Decision, now: datetime, fp: Fingerprint) -> AuditEvent:
-    try:  # the common case: every identifier is a code already, as the event checks
-        return _decision_event(decision, now, fp, _as_is)
+def decision_record(decision: Decision, now: datetime, fp: Fingerprint) -> PreparedEvent:
+    """The audit event recording ``decision`` at ``now``, prepared (the write path's form)."""
+    try:  # the common case: every identifier is a code already, as the shape checks
+        return _prepare(decision, now, fp, None)
     except AuditEventError:  # some identifier is not a code: fingerprint it, check again
-        return _decision_event(decision, now, fp, _code)
+        return _prepare(decision, now, fp, fp)
 
 
-def _decision_event(
-    decision: Decision, now: datetime, fp: Fingerprint, code: Callable[[str, Fingerprint], str]
-) -> AuditEvent:
+def _decision(decision: Decision, now: datetime, fp: Fingerprint) -> AuditEvent:
+    return decision_record(decision, now, fp).event()
+
+
+_APPLIED = EventShape(
+    SERVICE,
+    "write.decide",
+    ("idempotency_key", "new_version", "provenance", "rule", "source_system"),
+)
+_REJECTED = EventShape(
+    SERVICE, "write.decide", ("idempotency_key", "provenance", "rule", "source_system")
+)
+_ESCALATED = EventShape(
+    SERVICE,
+    "write.decide",
+    (
+        "conflict_id",
+        "escalation_owner",
+        "idempotency_key",
+        "provenance",
+        "rule",
+        "source_system",
+    ),
+)
+_PROVENANCES: dict[object, str] = {p: p.value for p in Provenance}
+_REASONS: dict[object, str] = {r: r.value for r in RejectReason}
+
+
+def _prepare(
+    decision: Decision, now: datetime, fp: Fingerprint, hide: Fingerprint | None
+) -> PreparedEvent:
+    """One event per decision: who, which person and field, the rule, the outcome; the value
+    (the stored one for an applied write) as a fingerprint only. A duplicate delivery records
+    the first decision's ruling with the outcome ``duplicate``. With ``hide``, an identifier
+    that is no code goes in as its fingerprint."""
     write = decision.write
     ruling = decision.first if isinstance(decision, DuplicateDelivery) else decision
-    value = ruling.value if isinstance(ruling, FieldApplied) else write.value
-    prints = () if value is None else ((write.field, fp(value)),)
-    extra = (
-        ("rule", ruling.rule),
-        ("idempotency_key", code(write.idempotency_key, fp)),
-        ("source_system", code(write.source_system, fp)),
-        ("provenance", write.provenance.value),
-        *_specifics(ruling),
-    )
-    return AuditEvent(
-        actor=code(write.actor, fp),
-        role=code(write.role, fp),
-        service=SERVICE,
-        action="write.decide",
+    key, system, actor, role = write.idempotency_key, write.source_system, write.actor, write.role
+    matrix, person, correlation = ruling.matrix_version, write.person, write.correlation_id
+    if hide is not None:
+        key, system, actor, role, matrix, person = [
+            _code(text, hide) for text in (key, system, actor, role, matrix, person)
+        ]
+        correlation = None if correlation is None else _code(correlation, hide)
+    provenance = _PROVENANCES[write.provenance]
+    reason = None
+    if type(ruling) is FieldApplied:
+        value, shape = ruling.value, _APPLIED
+        extra: tuple[str, ...] = (key, str(ruling.new_version), provenance, ruling.rule, system)
+    elif type(ruling) is WriteRejected:
+        value, shape, reason = write.value, _REJECTED, _REASONS[ruling.reason]
+        extra = (key, provenance, ruling.rule, system)
+    else:
+        escalated: ConflictEscalated = ruling  # type: ignore[assignment]
+        value, shape = write.value, _ESCALATED
+        extra = (
+            escalated.conflict_id,
+            escalated.escalation_owner,
+            key,
+            provenance,
+            escalated.rule,
+            system,
+        )
+    return shape.prepare(
+        actor=actor,
+        role=role,
         outcome=_OUTCOMES[type(decision)],
         at=now,
-        reason=ruling.reason.value if isinstance(ruling, WriteRejected) else None,
-        matrix_version=code(ruling.matrix_version, fp),
-        person=code(write.person, fp),
-        correlation_id=None if write.correlation_id is None else code(write.correlation_id, fp),
-        field_names=(write.field,),
-        fingerprints=prints,
+        reason=reason,
+        matrix_version=matrix,
+        person=person,
+        correlation_id=correlation,
+        field=write.field,
+        fingerprint=None if value is None else fp(value),
         extra=extra,
     )
-
-
-def _specifics(
-    ruling: FieldApplied | WriteRejected | ConflictEscalated,
-) -> tuple[tuple[str, str], ...]:
-    if isinstance(ruling, FieldApplied):
-        return (("new_version", str(ruling.new_version)),)
-    if isinstance(ruling, ConflictEscalated):
-        return (("conflict_id", ruling.conflict_id), ("escalation_owner", ruling.escalation_owner))
-    return ()
 
 
 def _resolved(event: ConflictResolved, now: datetime, fp: Fingerprint) -> AuditEvent:
@@ -173,11 +216,6 @@ def _seeded(event: FieldSeeded, now: datetime, fp: Fingerprint) -> AuditEvent:
             ("source_system", _code(state.system or "none", fp)),
         ),
     )
-
-
-def _as_is(text: str, _fp: Fingerprint) -> str:
-    """``text`` unchanged: the event refuses it (``AuditEventError``) unless it is a code."""
-    return text
 
 
 def _code(text: str, fp: Fingerprint) -> str:

@@ -36,7 +36,11 @@ from splitbrain.engine.domain.decisions import (
 )
 from splitbrain.engine.domain.linkage.events import IdentityEvent
 from splitbrain.engine.domain.policy import Policy
-from splitbrain.engine.service_layer.audit_trail import audit_event
+from splitbrain.engine.service_layer.audit_trail import (
+    DECISION_TYPES,
+    audit_event,
+    decision_record,
+)
 from splitbrain.engine.service_layer.commands import (
     EscalateOverdueConflicts,
     IngestWrite,
@@ -62,13 +66,14 @@ from splitbrain.engine.service_layer.identity_handlers import (
     track_merged_seed,
     track_merged_write,
 )
+from splitbrain.engine.service_layer.identity_linking import routed_write
 from splitbrain.engine.service_layer.resolution import chosen_write_applied
 from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
 
 NONE: Sequence[Event] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per command, and frozen costs that much more
 class Context:
     """What every handler of one command sees: one unit of work, one policy, one ``now``."""
 
@@ -85,10 +90,11 @@ Handler = Callable[[Any, Context], Sequence[Event]]
 
 
 def ingest_write(command: IngestWrite, ctx: Context) -> Sequence[Event]:
-    write = command.write
+    prior = ctx.uow.decisions.first(command.write.idempotency_key)
+    write, redirected = routed_write(command.write, prior, ctx)  # a retired id: its survivor
     state, stage = ctx.uow.fields.with_stage(write.person, write.field, ctx.policy)
-    prior = ctx.uow.decisions.first(write.idempotency_key)
-    return [decide(write, state, stage, ctx.policy, prior=prior, now=ctx.now)]
+    decision = decide(write, state, stage, ctx.policy, prior=prior, now=ctx.now)
+    return [decision] if redirected is None else [redirected, decision]
 
 
 def resolve_conflict(command: ResolveConflict, ctx: Context) -> Sequence[Event]:
@@ -163,7 +169,10 @@ def apply_resolution(event: ConflictResolved, ctx: Context) -> Sequence[Event]:
 def audit(event: Event, ctx: Context) -> Sequence[Event]:
     sink = ctx.uow.audit
     try:
-        sink.append(audit_event(event, ctx.now, sink.fingerprint))
+        if type(event) in DECISION_TYPES:  # the write path: a prepared event, no re-checks
+            sink.append_prepared(decision_record(event, ctx.now, sink.fingerprint))  # type: ignore[arg-type]
+        else:
+            sink.append(audit_event(event, ctx.now, sink.fingerprint))
     except AuditError as exc:
         raise AuditWriteFailed(type(event).__name__, _ident(event)) from exc
     return NONE

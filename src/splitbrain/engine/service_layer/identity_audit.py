@@ -7,7 +7,9 @@ keys; see ``domain.linkage.snapshot``), beside the merge id that names the full 
 engine keeps. Refusals (merge, unmerge, review) are logged as ``rejected`` with their code.
 
 Actions: ``identity.register``, ``identity.link.keep``, ``identity.flag_possible_duplicate``,
-``identity.review.open``, ``identity.review.reject``, ``identity.merge``, ``identity.unmerge``.
+``identity.review.open``, ``identity.review.reject``, ``identity.merge``, ``identity.unmerge``,
+``identity.link.manual`` and ``identity.unlink`` (a steward's, with the reason code; refusals
+too), ``identity.route`` (a write addressed to a retired person, decided for its survivor).
 
 Example::
 
@@ -29,16 +31,20 @@ from splitbrain.engine.domain.audit import AuditEvent, AuditOutcome
 from splitbrain.engine.domain.audit.event import CODE_PATTERN
 from splitbrain.engine.domain.linkage.events import (
     IdentityEvent,
+    LinkRefused,
     ManualLinkKept,
     MergeRefused,
     PersonsMerged,
     PersonsUnmerged,
     PossibleDuplicateFlagged,
+    RecordLinked,
     RecordRegistered,
+    RecordUnlinked,
     ReviewItemOpened,
     ReviewRefused,
     ReviewRejected,
     UnmergeRefused,
+    WriteRedirected,
 )
 from splitbrain.engine.domain.linkage.snapshot import SnapshotRef
 
@@ -61,6 +67,10 @@ def identity_audit_event(event: IdentityEvent, now: datetime, fp: Fingerprint) -
         return _unmerged(event, now, fp)
     if isinstance(event, MergeRefused | UnmergeRefused | ReviewRefused):
         return _refused(event, now, fp)
+    if isinstance(event, RecordLinked | RecordUnlinked | LinkRefused):
+        return _manual(event, now, fp)
+    if isinstance(event, WriteRedirected):
+        return _redirected(event, now, fp)
     return _queue(event, now, fp)
 
 
@@ -76,7 +86,64 @@ def identity_ident(event: IdentityEvent) -> str:
         return f"review item {event.review_id}"
     if isinstance(event, MergeRefused):
         return f"merge of {event.retired} into {event.survivor}"
+    if isinstance(event, RecordLinked | RecordUnlinked | LinkRefused):
+        return f"manual link of record {event.record}"
+    if isinstance(event, WriteRedirected):
+        return f"redirect of write {event.idempotency_key}"
     return f"merge {event.merge_id}"
+
+
+def _manual(
+    event: RecordLinked | RecordUnlinked | LinkRefused, now: datetime, fp: Fingerprint
+) -> AuditEvent:
+    extra: Extra = [("record", _code(str(event.record), fp))]
+    if isinstance(event, LinkRefused):
+        action = "identity.link.manual" if event.action == "link" else "identity.unlink"
+        if event.target is not None:
+            extra.append(("target", _code(event.target, fp)))
+        return _event(
+            event.actor,
+            event.role,
+            action,
+            AuditOutcome.REJECTED,
+            now=now,
+            fp=fp,
+            person=event.person,
+            reason=event.refusal.value,
+            extra=extra,
+        )
+    extra += [("previous", _code(event.previous, fp)), ("link_result", event.link.result.value)]
+    return _event(
+        event.actor,
+        event.role,
+        "identity.link.manual" if isinstance(event, RecordLinked) else "identity.unlink",
+        AuditOutcome.APPLIED,
+        now=now,
+        fp=fp,
+        person=event.person,
+        reason=event.reason.value,
+        extra=extra,
+    )
+
+
+def _redirected(event: WriteRedirected, now: datetime, fp: Fingerprint) -> AuditEvent:
+    extra: Extra = [
+        ("idempotency_key", _code(event.idempotency_key, fp)),
+        ("addressed_to", _code(event.addressed_to, fp)),
+        ("source_record", _code(f"{event.source_system}/{event.source_record}", fp)),
+    ]
+    return _event(
+        ENGINE_ACTOR,
+        "automation",
+        "identity.route",
+        AuditOutcome.APPLIED,
+        now=now,
+        fp=fp,
+        person=event.person,
+        reason="merge_redirect",
+        fields=(event.field,),
+        extra=extra,
+    )
 
 
 def _registered(event: RecordRegistered, now: datetime, fp: Fingerprint) -> AuditEvent:

@@ -1,4 +1,5 @@
-"""Commands of the identity part: register a record, merge, unmerge, decide a review item.
+"""Commands of the identity part: register a record, merge, unmerge, decide a review item,
+link or unlink a record by hand.
 
 Example::
 
@@ -7,6 +8,8 @@ Example::
                                role="merge_owner", reason="duplicate_intake"))
     engine.handle(UnmergePersons("mrg_000001", actor="usr_3", role="merge_owner",
                                  reason="wrong_merge"))
+    engine.handle(LinkRecord(RecordKey("crm", "c-81"), "per_000001", actor="usr_3",
+                             role="merge_owner", reason="misfiled_record"))
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from splitbrain.engine.domain.identity.record import IdentityRecord, RecordKey
 __all__ = [
     "AcceptReview",
     "IdentityCommand",
+    "LinkRecord",
     "MergePersons",
     "RegisterRecord",
     "RejectReview",
+    "UnlinkRecord",
     "UnmergePersons",
 ]
 
@@ -77,4 +82,38 @@ class RejectReview:
     role: str
 
 
-IdentityCommand = RegisterRecord | MergePersons | UnmergePersons | AcceptReview | RejectReview
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    """A steward links ``record`` to a person (merge_owner only, a ``LinkReason``).
+
+    The target is ``person`` (resolved through merges), or, when ``person`` is None, the person
+    ``to_record`` belongs to now.
+    """
+
+    record: RecordKey
+    person: str | None
+    actor: str
+    role: str
+    reason: str | None
+    to_record: RecordKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkRecord:
+    """A steward takes ``record`` out of its person into a new person of its own."""
+
+    record: RecordKey
+    actor: str
+    role: str
+    reason: str | None
+
+
+IdentityCommand = (
+    RegisterRecord
+    | MergePersons
+    | UnmergePersons
+    | AcceptReview
+    | RejectReview
+    | LinkRecord
+    | UnlinkRecord
+)

@@ -10,6 +10,8 @@ Example::
                           reason="duplicate_intake")
     engine.resolve_person("per_000002")               # -> "per_000001"
     engine.unmerge(merged.merge_id, actor="usr_3", role="merge_owner", reason="wrong_merge")
+    engine.link_record(RecordKey("crm", "c-81"), "per_000003", actor="usr_3",
+                       role="merge_owner", reason="misfiled_record")   # or LinkRefused
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from splitbrain.engine.domain.identity.record import IdentityRecord, RecordKey
 from splitbrain.engine.domain.linkage.links import Link
+from splitbrain.engine.domain.linkage.manual import LinkRefused, RecordLinked, RecordUnlinked
 from splitbrain.engine.domain.linkage.merge import MergeRecord, MergeRefused, PersonsMerged
 from splitbrain.engine.domain.linkage.persons import Person
 from splitbrain.engine.domain.linkage.registration import RecordRegistered
@@ -27,9 +30,11 @@ from splitbrain.engine.domain.linkage.review import ReviewItem, ReviewRefused, R
 from splitbrain.engine.domain.linkage.unmerge import PersonsUnmerged, UnmergeRefused
 from splitbrain.engine.service_layer.identity_commands import (
     AcceptReview,
+    LinkRecord,
     MergePersons,
     RegisterRecord,
     RejectReview,
+    UnlinkRecord,
     UnmergePersons,
 )
 
@@ -77,6 +82,27 @@ class IdentityFacade:
         pairs = tuple(sorted((attribute or {}).items()))
         events = self.handle(UnmergePersons(merge_id, actor, role, reason, pairs))
         return _either(events, PersonsUnmerged, UnmergeRefused)
+
+    def link_record(
+        self,
+        record: RecordKey,
+        person: str | None = None,
+        *,
+        actor: str,
+        role: str,
+        reason: str | None,
+        to_record: RecordKey | None = None,
+    ) -> RecordLinked | LinkRefused:
+        """A steward links ``record`` to ``person`` (or to ``to_record``'s person), or refuse."""
+        events = self.handle(LinkRecord(record, person, actor, role, reason, to_record))
+        return _either(events, RecordLinked, LinkRefused)
+
+    def unlink_record(
+        self, record: RecordKey, *, actor: str, role: str, reason: str | None
+    ) -> RecordUnlinked | LinkRefused:
+        """A steward takes ``record`` out of its person into a new person, or refuse."""
+        events = self.handle(UnlinkRecord(record, actor, role, reason))
+        return _either(events, RecordUnlinked, LinkRefused)
 
     def review_items(self, *, open_only: bool = True) -> list[ReviewItem]:
         with self._lock, self._uow as uow:

@@ -31,11 +31,14 @@ from splitbrain.engine.domain.linkage.review import ReviewItemOpened, open_item,
 from splitbrain.engine.domain.linkage.unmerge import TrackedWrite
 from splitbrain.engine.service_layer.identity_commands import (
     AcceptReview,
+    LinkRecord,
     MergePersons,
     RegisterRecord,
     RejectReview,
+    UnlinkRecord,
     UnmergePersons,
 )
+from splitbrain.engine.service_layer.identity_linking import link_record, unlink_record
 from splitbrain.engine.service_layer.identity_merging import merge, unmerge
 
 if TYPE_CHECKING:
@@ -192,6 +195,8 @@ IDENTITY_COMMAND_HANDLERS: Mapping[type, Handler] = {
     UnmergePersons: unmerge_persons,
     AcceptReview: accept_review,
     RejectReview: reject_review,
+    LinkRecord: link_record,
+    UnlinkRecord: unlink_record,
 }
 
 

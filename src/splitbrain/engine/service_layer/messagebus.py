@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -61,16 +60,18 @@ class MessageBus:
         return raised
 
     def _cascade(self, raised: list[Event], context: Context) -> None:
-        queue = deque(raised)
+        """Handle every event of ``raised`` in order, appending the events they raise: the list
+        is its own queue (first in, first handled)."""
         table = self._tables.events
-        while queue:
-            event = queue.popleft()
+        position = 0
+        while position < len(raised):
+            event = raised[position]
+            position += 1
             handlers = table.get(type(event))
             for handler in self._event_handlers(event) if handlers is None else handlers:
                 more = handler(event, context)
                 if more:  # most handlers raise nothing
                     raised.extend(more)
-                    queue.extend(more)
 
     def _event_handlers(self, event: Event) -> Sequence[Handler]:
         handlers = self._tables.events.get(type(event))

@@ -11,6 +11,7 @@ per system:
   matrix's enum table before comparing);
 - which local fields identify a person (names, birth date, contact points): a record the SUT
   creates is attributed to the person whose values it copies;
+- which local fields link a record to a person on their own (a token, a FHIR identifier);
 - which record kinds point at a person record through an id field (``Preferences.account_id``);
 - the prefix of local consent flags (the CRM's ``consents.HMARKT.sms``).
 
@@ -49,6 +50,10 @@ class SystemBinding:
     """Prefix of local consent flag fields: ``consents.`` + ``PURPOSE.channel``."""
     server_fields: frozenset[str] = frozenset()
     """Fields the system stamps itself on every write (FHIR ``meta``): no writer changes them."""
+    links: frozenset[str] = frozenset()
+    """Fields whose value names one person on its own (a pseudonymous token such as the CRM's
+    ``patient_ref``, a FHIR ``identifier`` list): a record carrying the value of an attributed
+    record's link field is that person's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,7 @@ SIMULATOR_BINDINGS = Bindings(
             fields={"name": _NAME, "birthDate": FieldBinding("date_of_birth")},
             identity=frozenset({"name", "birthDate", "telecom", "identifier"}),
             server_fields=frozenset({"resourceType", "id", "meta"}),
+            links=frozenset({"identifier"}),
         ),
         "crm": SystemBinding(
             person_kind="Contact",
@@ -90,6 +96,7 @@ SIMULATOR_BINDINGS = Bindings(
             identity=frozenset({"first_name", "last_name", "email", "phone", "birth_date"}),
             references={"Lead": "contact_id", "Case": "contact_id", "Task": "contact_id"},
             consent_flags="consents.",
+            links=frozenset({"patient_ref"}),
         ),
         "portal": SystemBinding(
             person_kind="Account",

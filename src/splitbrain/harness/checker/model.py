@@ -23,11 +23,28 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-__all__ = ["INFO", "MONO", "OK", "Anomaly", "AnomalyCode", "Operation", "Witness"]
+__all__ = [
+    "COMMITTED_OUTCOMES",
+    "INFO",
+    "MONO",
+    "OK",
+    "Anomaly",
+    "AnomalyCode",
+    "Operation",
+    "Witness",
+    "took_effect",
+]
 
 OK = "ok"
 FAIL = "fail"
 INFO = "info"
+
+COMMITTED_OUTCOMES = frozenset({"crash_after_commit"})
+"""``info`` outcomes that prove the server committed the operation: the simulators record
+``crash_after_commit`` only when the request ran to completion and the reply was then cut
+(``simulators._shared.faults``; ``History.ok`` turns into ``info`` for a doubtful reply). The
+client cannot know, the history can. Any other ``info`` (``timeout``, ``no_completion``) stays
+unknown: the same codes are recorded where the peer may not have applied it (the EHR's feed)."""
 
 
 class AnomalyCode(StrEnum):
@@ -97,6 +114,11 @@ class Operation(NamedTuple):
         if self.field is not None and self.value is not None:
             return {self.field: self.value}
         return {}
+
+
+def took_effect(op: Operation) -> bool:
+    """``op`` certainly happened: ``ok``, or ``info`` whose outcome proves the commit."""
+    return op.type == OK or (op.type == INFO and op.outcome in COMMITTED_OUTCOMES)
 
 
 MONO = Operation._fields.index("mono")

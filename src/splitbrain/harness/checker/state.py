@@ -7,7 +7,11 @@ Across records it keeps:
 - **attribution**: a record belongs to a ground-truth person when the truth names it, when it
   points at a person record (``Preferences.account_id``), or, for a record created during the
   run, when at least two of its identity values (names, birth date, contact points) trace to
-  exactly one person's records and to no other person as often;
+  exactly one person's records and to no other person as often. A record's identity values
+  add up over its operations (an engine sends one field per request): the values it holds now
+  count, not only those of one operation. A link value (``patient_ref`` token, FHIR
+  ``identifier``) that an attributed record carries names that person on its own; a link value
+  carried by two persons' records names nobody;
 - **lineage**: every value an actor or the setup wrote to a bound, comparable field, with the
   record, field and version it was written at. Actors write unique values (DESIGN §8), so a
   value the SUT later writes elsewhere traces back to one origin write; a value written by two
@@ -36,6 +40,7 @@ __all__ = ["Origin", "RecordState", "WorldState"]
 _AMBIGUOUS = "\x00ambiguous"
 _WRITES = frozenset(("create", "write"))
 _MIN_IDENTITY = 2
+_EMPTY = frozenset((value_id(None), value_id(""), value_id([]), value_id({})))
 _NOTHING: list[tuple[str, FieldBinding, str]] = []  # shared and never mutated
 
 
@@ -44,6 +49,7 @@ class RecordState:
 
     __slots__ = (
         "first",
+        "ident",
         "key",
         "kind",
         "live",
@@ -73,6 +79,8 @@ class RecordState:
         """Last definite write of each bound field (local name)."""
         self.touched: set[str] = set()
         """Matrix fields changed during the run (by anyone but the setup)."""
+        self.ident: dict[str, str] | None = None
+        """Identity and link values an unattributed person record holds (until attributed)."""
 
     def label(self) -> str:
         """The person token, or the record itself when no person is known."""
@@ -104,6 +112,7 @@ class WorldState:
         self._records: dict[str, dict[str, RecordState]] = {}
         self._origins: dict[str, Origin | None] = {}
         self._identity: dict[str, str] = {}
+        self._links: dict[str, str] = {}
         self._id_refs: dict[str, str] = dict(truth.id_refs) if truth is not None else {}
         self._stages: dict[str, str] = {}
         self._systems: dict[str, SystemBinding] = dict(bindings.systems)
@@ -217,8 +226,13 @@ class WorldState:
                     rec.sut_create = op
             if self.bound:
                 self._learn_bound(op, rec)
-        if rec.person is not None and not binding.identity.isdisjoint(written):
-            self._learn_identity(rec.person, written, binding.identity)
+        if rec.person is not None:
+            if not binding.identity.isdisjoint(written):
+                _learn(self._identity, rec.person, written, binding.identity)
+            if binding.links and not binding.links.isdisjoint(written):
+                _learn(self._links, rec.person, written, binding.links)
+        elif rec.kind == binding.person_kind:
+            self._hold_identity(rec, written, binding)
 
     def _learn_bound(self, op: Operation, rec: RecordState) -> None:
         stage_field = self.policy.stage_field
@@ -248,24 +262,45 @@ class WorldState:
         policy = self.policy.fields.get(binding.field)
         return None if policy is None else policy.enum
 
-    def _learn_identity(self, person: str, written: Any, fields: frozenset[str]) -> None:
-        identity = self._identity
+    @staticmethod
+    def _hold_identity(rec: RecordState, written: Any, binding: SystemBinding) -> None:
+        """Keep the identity and link values an unattributed person record now holds."""
         for local, v in written.items():
-            if local in fields:
-                known = identity.setdefault(v, person)
-                if known is not person and known != person:
-                    identity[v] = _AMBIGUOUS
+            if local in binding.identity or local in binding.links:
+                if rec.ident is None:
+                    rec.ident = {}
+                rec.ident[local] = v
 
     def _attribute(self, rec: RecordState, op: Operation, binding: SystemBinding) -> None:
         written = op.fields or {}
         if rec.kind == binding.person_kind:
-            rec.person = self._by_identity(written, binding)
-            if rec.person is not None:
-                self._id_refs.setdefault(value_id(rec.key.partition("/")[2]), rec.person)
+            held = rec.ident
+            values = written if held is None else {**held, **written}
+            person = self._by_identity(values, binding) or self._by_link(values, binding)
+            rec.person = person
+            if person is not None:
+                self._id_refs.setdefault(value_id(rec.key.partition("/")[2]), person)
+                if held is not None:  # what it held before it was known to be theirs
+                    _learn(self._identity, person, held, binding.identity)
+                    _learn(self._links, person, held, binding.links)
+                    rec.ident = None
             return
         ref_field = binding.references.get(rec.kind)
         if ref_field is not None and written.get(ref_field) is not None:
             rec.person = self._id_refs.get(written[ref_field])
+
+    def _by_link(self, written: Any, binding: SystemBinding) -> str | None:
+        """The one person the link values (token, identifier) name, if they name one."""
+        found: str | None = None
+        for local in binding.links:
+            value = written.get(local)
+            if value in _EMPTY:
+                continue  # an empty identifier list names nobody
+            person = self._links.get(value)
+            if person == _AMBIGUOUS or (person is not None and found not in (None, person)):
+                return None
+            found = person or found
+        return found
 
     def _by_identity(self, written: Any, binding: SystemBinding) -> str | None:
         support: dict[str, int] = {}
@@ -280,6 +315,15 @@ class WorldState:
         if count < _MIN_IDENTITY or (len(ranked) > 1 and ranked[1][1] == count):
             return None
         return best
+
+
+def _learn(known: dict[str, str], person: str, written: Any, fields: frozenset[str]) -> None:
+    """Note that ``person``'s record holds each value of ``fields``; shared values name nobody."""
+    for local, v in written.items():
+        if local in fields:
+            seen = known.setdefault(v, person)
+            if seen is not person and seen != person:
+                known[v] = _AMBIGUOUS
 
 
 def _version(text: str | None) -> int | None:

@@ -10,7 +10,11 @@ from a :class:`simulators.population.GroundTruth` (records only)::
 
 Restricted values are known by value id only (``value_id`` of the history recorder): each
 person's diagnosis note and medication plan, and the canary token, attributed to the matrix
-field they belong to.
+field they belong to. The recorder hashes each top-level field whole, so a value nested in a
+map or a list (the CRM's ``custom`` map) has no id of its own: ``nested`` holds the ids of the
+containers a payload wraps one value in (``{key: value}`` for the keys in ``NESTED_KEYS``, the
+JSON merge patch a client sends for one ``custom`` key; ``[value]``), each with the path to
+the value inside. A map holding other keys besides is not seen.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,7 @@ from simulators._shared.history import value_id
 from simulators.population import GroundTruth, GroundTruthError, iter_ground_truth
 from splitbrain.harness.checker.errors import TruthError
 
-__all__ = ["RESTRICTED_SOURCES", "Restricted", "Truth"]
+__all__ = ["NESTED_KEYS", "RESTRICTED_SOURCES", "Restricted", "Truth"]
 
 RESTRICTED_SOURCES: tuple[tuple[str, str], ...] = (
     ("diagnosis_note", "diagnosis"),
@@ -33,6 +38,10 @@ RESTRICTED_SOURCES: tuple[tuple[str, str], ...] = (
 )
 """(ground-truth clinical key, matrix field) of the values whose every copy is traced."""
 _CANARY_FIELD = "diagnosis"
+NESTED_KEYS: tuple[str, ...] = ("medication_plan", "diagnosis", "note", "text")
+"""Keys under which a restricted value is traced inside a map: the restricted matrix fields
+(the CRM keeps ``medication_plan`` in ``custom``) and two free-text keys. Each key costs one
+more traced id per restricted value (the truth's memory grows with it): keep the list short."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +61,8 @@ class Truth:
         self._household: dict[str, str] = {}
         self._twin: dict[str, str] = {}
         self.restricted: dict[str, Restricted] = {}
+        self.nested: dict[str, tuple[Restricted, str]] = {}
+        """``{value id of a container: (restricted value, path inside)}`` (``NESTED_KEYS``)."""
         self.id_refs: dict[str, str] = {}
         """``{value id of a record id: person}``: how a reference field names its person."""
 
@@ -98,7 +109,9 @@ class Truth:
 
     def add_restricted(self, value: object, person: str, field: str) -> None:
         """Trace every copy of ``value`` (a restricted value of ``person``'s ``field``)."""
-        self.restricted[value_id(value)] = Restricted(person, field)
+        restricted = self.restricted[value_id(value)] = Restricted(person, field)
+        for container, path in _containers(value):
+            self.nested[container] = (restricted, path)
 
     def person_of(self, system: str, record_id: str) -> str | None:
         return self._owner.get((system, record_id))
@@ -149,3 +162,17 @@ class Truth:
                 self.add_restricted(clinical[key], gt, field)
         if person.get("canary"):
             self.add_restricted(person["canary"], gt, _CANARY_FIELD)
+
+
+def _containers(value: object) -> list[tuple[str, str]]:
+    """``(value id, path)`` of ``{key: value}`` per ``NESTED_KEYS`` and of ``[value]``.
+
+    The same ids ``value_id`` gives those containers, built from the value's canonical JSON
+    once (a single-key map and a one-item list serialize as the value's JSON wrapped).
+    """
+    inner = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                       default=str)  # fmt: skip
+    wrapped = [(f'{{"{key}":{inner}}}', f".{key}") for key in NESTED_KEYS]
+    wrapped.append((f"[{inner}]", "[0]"))
+    return [("v:" + blake2b(text.encode(), digest_size=10).hexdigest(), path)
+            for text, path in wrapped]  # fmt: skip

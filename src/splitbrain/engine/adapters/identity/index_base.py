@@ -28,10 +28,20 @@ class BlockedIndex(ABC):
         self.blocking = blocking
         self.max_block = max_block
         self.max_exact_block = max_exact_block
+        self._last: tuple[IdentityRecord | None, tuple[str, ...]] = (None, ())
 
     def keys_of(self, record: IdentityRecord) -> tuple[str, ...]:
-        """The blocking keys a record is filed and searched under."""
-        return self.blocking.keys(self.matcher.gate.scrub(record))
+        """The blocking keys a record is filed and searched under.
+
+        The last record's keys are kept: a match then an insert of one (frozen) record ask
+        twice, and the keys cost a scrub and a handful of Soundex codes.
+        """
+        last, keys = self._last
+        if last is record:
+            return keys
+        keys = self.blocking.keys(self.matcher.gate.scrub(record))
+        self._last = (record, keys)
+        return keys
 
     def limit_of(self, key: str) -> int:
         return self.max_exact_block if BlockingKeys.is_exact(key) else self.max_block

@@ -9,8 +9,11 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from splitbrain.engine.adapters.identity.index_base import BlockedIndex
 from splitbrain.engine.domain.identity.blocking import BlockingKeys
+from splitbrain.engine.domain.identity.decision import MatchDecision
 from splitbrain.engine.domain.identity.errors import DuplicateRecord, UnknownRecord
 from splitbrain.engine.domain.identity.matcher import Matcher
 from splitbrain.engine.domain.identity.record import IdentityRecord, RecordKey
@@ -19,10 +22,14 @@ __all__ = ["MemoryIdentityIndex"]
 
 
 class _Entry:
-    __slots__ = ("keys", "person_id", "record")
+    __slots__ = ("clean", "keys", "person_id", "record")
 
-    def __init__(self, record: IdentityRecord, person_id: str, keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, record: IdentityRecord, clean: IdentityRecord, person_id: str, keys: tuple[str, ...]
+    ) -> None:
         self.record = record
+        self.clean = clean
+        """The record with placeholders scrubbed, as the matcher compares it (kept, not redone)."""
         self.person_id = person_id
         self.keys = keys
 
@@ -39,25 +46,60 @@ class MemoryIdentityIndex(BlockedIndex):
         self._persons: dict[str, list[RecordKey]] = {}
 
     def candidates(self, record: IdentityRecord) -> list[tuple[IdentityRecord, str]]:
+        entries = self._entries
+        return [(entries[k].record, entries[k].person_id) for k in self._found(record, None)]
+
+    def match(self, record: IdentityRecord) -> MatchDecision:
+        return self._match(record, self.keys_of(record))
+
+    def match_and_insert(
+        self, record: IdentityRecord, new_person_id: Callable[[], str]
+    ) -> MatchDecision:
+        """Match, then file: the record's blocking keys are computed once for both."""
+        clean = self.matcher.gate.scrub(record)
+        keys = self.blocking.keys(clean)
+        decision = self._match(record, keys)
+        person = decision.person_id
+        if decision.band != "high" or person is None:
+            person = new_person_id()
+        self._insert(record, person, (clean, keys))
+        return decision.assigned(person)
+
+    def _match(self, record: IdentityRecord, keys: tuple[str, ...]) -> MatchDecision:
+        entries = self._entries
+        found = [(entries[k].clean, entries[k].person_id) for k in self._found(record, keys)]
+        return self.matcher.match(record, found, scrubbed=True)
+
+    def _found(self, record: IdentityRecord, keys: tuple[str, ...] | None) -> dict[RecordKey, None]:
         found: dict[RecordKey, None] = {}
         blocks = self._blocks
-        for key in self.keys_of(record):
+        for key in self.keys_of(record) if keys is None else keys:
             block = blocks.get(key)
             if block is not None and len(block) <= self.limit_of(key):
                 found.update(dict.fromkeys(block))
         found.pop(record.key, None)
-        entries = self._entries
-        return [(entries[k].record, entries[k].person_id) for k in found]
+        return found
 
     def insert(self, record: IdentityRecord, person_id: str) -> None:
+        self._insert(record, person_id, None)
+
+    def _insert(
+        self,
+        record: IdentityRecord,
+        person_id: str,
+        scrubbed: tuple[IdentityRecord, tuple[str, ...]] | None,
+    ) -> None:
         key = record.key
         if key in self._entries:
             raise DuplicateRecord(
                 f"record {key} is already in the identity index (person "
                 f"{self._entries[key].person_id}); move or remove it instead"
             )
-        keys = self.keys_of(record)
-        self._entries[key] = _Entry(record, person_id, keys)
+        if scrubbed is None:
+            clean = self.matcher.gate.scrub(record)
+            scrubbed = clean, self.blocking.keys(clean)
+        clean, keys = scrubbed
+        self._entries[key] = _Entry(record, clean, person_id, keys)
         for block_key in keys:
             self._blocks.setdefault(block_key, []).append(key)
         self._persons.setdefault(person_id, []).append(key)

@@ -20,7 +20,8 @@ Example::
 Modules: ``event`` (AuditEvent), ``canonical`` (the canonical JSON form), ``entry``
 (AuditEntry, chain, hash versions), ``stored`` (StoredEntry: a row with its event unparsed),
 ``keys`` (AuditKeys, fingerprint), ``checkpoint`` (Checkpoint, CheckpointStore), ``verify``,
-``sink`` (the AuditSink port), ``errors``.
+``sink`` (the AuditSink port), ``prepared`` (EventShape, PreparedEvent: the write path's events,
+checked and encoded from a template, byte-equal to the AuditEvent), ``errors``.
 """
 
 from __future__ import annotations

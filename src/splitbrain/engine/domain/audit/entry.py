@@ -59,11 +59,12 @@ def hash_input_v1(seq: int, prev_hash: str, event_json: bytes) -> bytes:
     )
 
 
-def _hash_v1(seq: int, prev_hash: str, event_json: bytes) -> str:
+def hash_v1(seq: int, prev_hash: str, event_json: bytes) -> str:
+    """The hash of entry ``seq`` under hash version 1 (what ``chain`` computes)."""
     return hashlib.sha256(hash_input_v1(seq, prev_hash, event_json)).hexdigest()
 
 
-_HASHERS: dict[int, Callable[[int, str, bytes], str]] = {1: _hash_v1}
+_HASHERS: dict[int, Callable[[int, str, bytes], str]] = {1: hash_v1}
 KNOWN_HASH_VERSIONS = frozenset(_HASHERS)
 
 

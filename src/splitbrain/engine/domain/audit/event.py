@@ -56,7 +56,7 @@ _KNOWN_CODES: set[str | None] = {None}
 the fast path, emptied when it passes ``_KNOWN_LIMIT``. Only checked strings enter it."""
 _KNOWN_NAMES: set[str] = set()
 """Strings already found to be field names (the same memo for ``_FIELD_NAME``)."""
-_KNOWN_LIMIT = 8192
+_KNOWN_LIMIT = 65_536
 
 
 class AuditOutcome(StrEnum):
@@ -235,6 +235,43 @@ def _fast_check(event: AuditEvent) -> bool:
     return True
 
 
+def all_codes(values: tuple[object, ...]) -> bool:
+    """Every value is None or a string matching ``CODE_PATTERN`` (memoized, as events check)."""
+    known = _KNOWN_CODES
+    try:
+        fresh: set[Any] = set(values).difference(known)
+    except TypeError:  # something unhashable: no code
+        return False
+    for value in fresh:
+        if not isinstance(value, str) or _CODE.fullmatch(value) is None:
+            return False
+    if len(known) > _KNOWN_LIMIT:  # start again (None stays: it stands for "absent")
+        known.clear()
+        known.add(None)
+    known.update(fresh)
+    return True
+
+
+def known_codes() -> set[str | None]:
+    """The memo of strings found to be codes (and None): a hit needs no pattern match."""
+    return _KNOWN_CODES
+
+
+def known_names() -> set[str]:
+    """The memo of strings found to be field names."""
+    return _KNOWN_NAMES
+
+
+def is_field_name(value: object) -> bool:
+    """``value`` is a string that is a field name (memoized, as events check)."""
+    return value is not None and _all_match((value,), _KNOWN_NAMES, _FIELD_NAME)
+
+
+def is_fingerprint(value: object) -> bool:
+    """``value`` has the form ``fingerprint()`` writes."""
+    return isinstance(value, str) and _FINGERPRINT.fullmatch(value) is not None
+
+
 def _all_match(values: tuple[object, ...], known: set[Any], pattern: re.Pattern[str]) -> bool:
     """Every value is a string matching ``pattern`` (None too, when ``known`` holds it)."""
     if known.issuperset(values):
@@ -302,7 +339,13 @@ def _check_codes(event: AuditEvent) -> None:
     values = [getattr(event, name) for name in _ALL_CODES]
     present = [v for v in values if v is not None]
     joined = "\n".join(present) if all(isinstance(v, str) for v in present) else None
-    if joined is not None and _CODES.fullmatch(joined) and joined.count("\n") == len(present) - 1:
+    required = (event.actor, event.role, event.service, event.action)
+    if (
+        joined is not None
+        and None not in required
+        and _CODES.fullmatch(joined)
+        and joined.count("\n") == len(present) - 1
+    ):
         return  # the common case: one match for every field; otherwise find the culprit
     for name in _REQUIRED_CODES:
         _code(name, getattr(event, name))

@@ -22,6 +22,7 @@ from splitbrain.engine.domain.audit.checkpoint import Checkpoint, CheckpointStor
 from splitbrain.engine.domain.audit.entry import AuditEntry, ChainLink, Head
 from splitbrain.engine.domain.audit.event import AuditEvent
 from splitbrain.engine.domain.audit.keys import AuditKeys, Fingerprinter
+from splitbrain.engine.domain.audit.prepared import PreparedEvent
 from splitbrain.engine.domain.audit.verify import VerifyResult, verify
 
 DEFAULT_CHECKPOINT_EVERY = 1000
@@ -47,9 +48,21 @@ class AuditSink(ABC):
     def append(self, event: AuditEvent) -> AuditEntry:
         """Chain ``event`` after the head and store it; raise ``AuditWriteError`` on failure."""
 
+    def append_prepared(self, prepared: PreparedEvent) -> None:
+        """``append`` for an event an ``EventShape`` prepared (the write path's decisions).
+
+        Same guarantees as ``append``. This default builds the ``AuditEvent``; a store that
+        keeps canonical text overrides it to chain and store ``prepared.text`` as it is.
+        """
+        self.append(prepared.event())
+
     @abstractmethod
     def entries(self) -> Iterator[AuditEntry]:
         """Every entry in seq order, streamed (constant memory)."""
+
+    def entries_after(self, seq: int) -> Iterator[AuditEntry]:
+        """The entries with a sequence number above ``seq``, in order (stores read only those)."""
+        return (entry for entry in self.entries() if entry.seq > seq)
 
     def chain_links(self) -> Iterator[ChainLink]:
         """What ``verify`` reads; a store may yield ``StoredEntry`` rows to skip parsing."""

@@ -108,7 +108,7 @@ class Placeholders:
 
     def fields_of(self, record: IdentityRecord) -> tuple[str, ...]:
         """The fields of ``record`` that hold a placeholder (``name`` for a whole name)."""
-        found = [f for f, values in self.values.items() if getattr(record, f) in values]
+        found = [f for f, values in self.values.items() if values and getattr(record, f) in values]
         given, family = record.given, record.family
         if given is not None and family is not None and f"{given} {family}" in self.names:
             found.append("name")

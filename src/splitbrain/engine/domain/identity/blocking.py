@@ -44,8 +44,24 @@ _CODES = {
 }
 
 
+_SOUNDEX: dict[str, str | None] = {}
+_SOUNDEX_SIZE = 100_000
+"""Names repeat: recent codes are kept (cleared when full), so a record's keys cost lookups."""
+
+
 def soundex(name: str) -> str | None:
     """American Soundex of the letters a-z in ``name`` (``None`` when it has none)."""
+    try:
+        return _SOUNDEX[name]
+    except KeyError:
+        pass
+    if len(_SOUNDEX) >= _SOUNDEX_SIZE:
+        _SOUNDEX.clear()
+    code = _SOUNDEX[name] = _soundex(name)
+    return code
+
+
+def _soundex(name: str) -> str | None:
     letters = [c for c in name if "a" <= c <= "z"]
     if not letters:
         return None

@@ -104,6 +104,16 @@ class Comparison:
     def _differing(self, a: str, b: str) -> int:
         return len(self.labels) - 1
 
+    def differing(self, a: str, b: str) -> int:
+        """The level of two present, unequal values of ``field`` (a matcher's hot loop reads
+        the values itself and calls this; only for a :attr:`single_field` comparison)."""
+        return self._differing(a, b)
+
+    @property
+    def single_field(self) -> bool:
+        """Whether the level depends on ``field`` alone (then ``differing`` applies)."""
+        return type(self).level is Comparison.level
+
     def label(self, left: IdentityRecord, right: IdentityRecord) -> str:
         """The level's label, ``null`` for a missing value."""
         index = self.level(left, right)

@@ -16,7 +16,7 @@ These are outcomes, not errors (STYLE §3): a caller turns them into events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from splitbrain.engine.domain.identity.explain import Explanation, MatchGrade, ScoreBand
@@ -81,7 +81,16 @@ class MatchDecision:
 
     def assigned(self, person_id: str) -> MatchDecision:
         """This decision, filed under ``person_id``."""
-        return replace(self, assigned_person_id=person_id)
+        return MatchDecision(  # the constructor: dataclasses.replace is slow on the hot path
+            self.record,
+            self.band,
+            self.person_id,
+            self.candidates,
+            self.match_grade,
+            self.possible_duplicates,
+            self.ineligible_reasons,
+            person_id,
+        )
 
     def text(self) -> str:
         """The decision in words, then the best candidate's waterfall; no PHI values."""

@@ -12,6 +12,7 @@ These are raised when a request names something that does not exist or cannot be
      ├── UnknownReviewItem      no review item has this id
      ├── ReviewItemClosed       the item was already accepted, rejected or closed
      ├── InvalidAttribution     an unmerge attributes a record to a third person
+     ├── LinkTargetInvalid      a manual link names no target person, or two
      └── LinkTableOutOfStep     the identity index names a person the link table does not know
 
 Messages name person ids, record keys, merge and review ids, never a value (no PHI).
@@ -22,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "InvalidAttribution",
     "LinkTableOutOfStep",
+    "LinkTargetInvalid",
     "LinkageError",
     "ReviewItemClosed",
     "UnknownMerge",
@@ -94,3 +96,12 @@ class InvalidAttribution(LinkageError, ValueError):
             "neither the survivor nor the retired person of that merge; attribute each record "
             "to one of the two"
         )
+
+
+class LinkTargetInvalid(LinkageError, ValueError):
+    def __init__(self, record: str) -> None:
+        super().__init__(
+            f"the manual link of record {record} names no target or two: give exactly one of "
+            "a person id or another record (whose person is the target)"
+        )
+        self.record = record

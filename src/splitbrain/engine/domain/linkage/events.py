@@ -7,7 +7,9 @@
      ├── ReviewItemOpened          a pair waits for a merge_owner
      ├── ReviewRejected / ReviewRefused
      ├── PersonsMerged / MergeRefused
-     └── PersonsUnmerged / UnmergeRefused
+     ├── PersonsUnmerged / UnmergeRefused
+     ├── RecordLinked / RecordUnlinked / LinkRefused   a steward's manual link or unlink
+     └── WriteRedirected           a write to a retired person went to its survivor
 
 Every one is audited (``service_layer.identity_audit``), the refusals included. None carries a
 PHI value: ids, record keys, codes, field names, versions and write keys only.
@@ -15,6 +17,7 @@ PHI value: ids, record keys, codes, field names, versions and write keys only.
 
 from __future__ import annotations
 
+from splitbrain.engine.domain.linkage.manual import LinkRefused, RecordLinked, RecordUnlinked
 from splitbrain.engine.domain.linkage.merge import MergeRefused, PersonsMerged
 from splitbrain.engine.domain.linkage.registration import (
     ManualLinkKept,
@@ -22,21 +25,26 @@ from splitbrain.engine.domain.linkage.registration import (
     RecordRegistered,
 )
 from splitbrain.engine.domain.linkage.review import ReviewItemOpened, ReviewRefused, ReviewRejected
+from splitbrain.engine.domain.linkage.routing import WriteRedirected
 from splitbrain.engine.domain.linkage.unmerge import PersonsUnmerged, UnmergeRefused
 
 __all__ = [
     "IDENTITY_EVENTS",
     "IdentityEvent",
+    "LinkRefused",
     "ManualLinkKept",
     "MergeRefused",
     "PersonsMerged",
     "PersonsUnmerged",
     "PossibleDuplicateFlagged",
+    "RecordLinked",
     "RecordRegistered",
+    "RecordUnlinked",
     "ReviewItemOpened",
     "ReviewRefused",
     "ReviewRejected",
     "UnmergeRefused",
+    "WriteRedirected",
 ]
 
 IdentityEvent = (
@@ -50,6 +58,10 @@ IdentityEvent = (
     | MergeRefused
     | PersonsUnmerged
     | UnmergeRefused
+    | RecordLinked
+    | RecordUnlinked
+    | LinkRefused
+    | WriteRedirected
 )
 
 IDENTITY_EVENTS: tuple[type, ...] = (
@@ -63,4 +75,8 @@ IDENTITY_EVENTS: tuple[type, ...] = (
     MergeRefused,
     PersonsUnmerged,
     UnmergeRefused,
+    RecordLinked,
+    RecordUnlinked,
+    LinkRefused,
+    WriteRedirected,
 )

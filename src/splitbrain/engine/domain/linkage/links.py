@@ -50,6 +50,10 @@ class LinkResult(StrEnum):
     """A new person was created with a review tag (low band)."""
     MERGED = "merged"
     """A merge moved it from the retired person to the survivor."""
+    LINKED_BY_HAND = "linked_by_hand"
+    """A data steward linked it to this person (``manual.py``)."""
+    UNLINKED = "unlinked"
+    """A data steward took it out of its person into a new person of its own."""
 
 
 class LinkSource(StrEnum):

@@ -62,20 +62,30 @@ class Person:
 
 
 _MAX_CHAIN = 10_000
+"""The longest redirect chain followed: a longer one is treated as a corrupt person table."""
 
 
 def resolve(person: str, find: Callable[[str], Person | None]) -> str:
     """The live person ``person`` stands for: itself, or the end of its ``merged_into`` chain.
 
-    An id the store does not know resolves to itself (it was never merged).
+    An id the store does not know resolves to itself (it was never merged). The walk is
+    bounded (:data:`_MAX_CHAIN` hops) and cycle-safe: a chain that comes back to an id it
+    passed raises at once, naming the ids of the loop.
     """
-    current = person
+    current, seen = person, {person: 0}
     for _ in range(_MAX_CHAIN):
         found = find(current)
         if found is None or found.merged_into is None:
             return current
         current = found.merged_into
+        if current in seen:
+            loop = " -> ".join([*list(seen)[seen[current] :], current])
+            raise LinkageError(
+                f"person {person} redirects in a cycle ({loop}): the person table is corrupt; "
+                "repair the merged_into chain (a live person has no merged_into)"
+            )
+        seen[current] = len(seen)
     raise LinkageError(
-        f"person {person} redirects through more than {_MAX_CHAIN} merges (a cycle): the "
-        "person table is corrupt; repair the merged_into chain"
+        f"person {person} redirects through more than {_MAX_CHAIN} merges: the person table "
+        "is corrupt; repair the merged_into chain"
     )

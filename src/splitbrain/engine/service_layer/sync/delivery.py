@@ -10,6 +10,11 @@
 - a path that needs consent is asked again now, at the moment of sending: a revoked consent
   cancels the effect (never sent).
 - other 4xx, or ``max_attempts`` failures: DEAD_LETTERED with an incident; the queue moves on.
+
+Effects of different records go out at once (``parallel`` threads): a claim holds at most one
+effect per ordering key (the oldest unfinished one), so a claimed batch can be sent
+concurrently and the order per record still holds; a slow target answer for one record no
+longer holds up the others.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from splitbrain.engine.service_layer.clock import Clock
@@ -27,6 +33,9 @@ from splitbrain.engine.service_layer.sync.ports import SyncStore
 from splitbrain.engine.service_layer.sync.targets import Delivery, Outcome, TargetClient
 
 log = logging.getLogger("splitbrain.engine.delivery")
+
+SEND_PARALLEL = 8
+"""The engine service's sending threads: enough to keep a target's round trips overlapping."""
 
 Superseded = Callable[[OutboxEffect], bool]
 """True when the engine now holds a newer version of what ``effect`` carries."""
@@ -46,14 +55,37 @@ class Deliverer:
     on_sent: OnSent | None = None
     name: str = "sender-1"
     lease: timedelta = timedelta(seconds=30)
+    parallel: int = 1
+    """Effects (of distinct ordering keys: one claim holds one per key) sent at once; the
+    service runs with ``SEND_PARALLEL``."""
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def run_once(self, limit: int = 32) -> int:
-        """Send up to ``limit`` due effects; how many were claimed."""
+        """Send up to ``limit`` due effects, up to ``parallel`` at once; how many were
+        claimed. The first failure of a pass is raised after the others have finished (the
+        failed effect's lease expires and it is claimed again)."""
         now = self.clock.now()
         effects = self.store.claim_outbox(self.name, now=now, lease=self.lease, limit=limit)
-        for item in effects:
-            self.send(item)
+        if self.parallel > 1 and len(effects) > 1:
+            sends = [self._executor().submit(self.send, item) for item in effects]
+            wait(sends)
+            for done in sends:
+                done.result()
+        else:
+            for item in effects:
+                self.send(item)
         return len(effects)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix=self.name)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the sending threads (after the sends under way)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def send(self, item: OutboxEffect) -> None:
         now = self.clock.now()
@@ -101,6 +133,8 @@ class Deliverer:
             )  # fmt: skip
 
     def _remember(self, item: OutboxEffect, result: Delivery) -> None:
+        if result.record is not None and result.version is not None:  # its own write: an echo
+            self.store.note_written(item.target, result.record, result.version)
         body = json.loads(item.body or b"{}")
         person = body.get("person")
         if not isinstance(person, str) or result.record is None:

@@ -3,7 +3,8 @@
 - ``superseded(effect)``: after a 412 re-read, does the engine now hold a newer version of a
   field the effect carries? Then the effect is moot (the newer value is planned already).
 - ``consent(effect)``: may the effect leave now? A path that needs consent is asked at the moment
-  of sending, not when the effect was planned: a revocation in between stops it.
+  of sending, not when the effect was planned: a revocation in between stops it. So is a CRM
+  consent flag being turned on: a grant delayed past a revoke never turns the flag back on.
 - ``Figures``: rates the service measures itself (revocation propagation, tokenized CRM
   references, duplicate creation, audit completeness).
 """
@@ -79,6 +80,8 @@ class Gates:
 
     def consent(self, effect: OutboxEffect) -> str | None:
         body = _body(effect)
+        if body.get("op") == "consent":
+            return self._flag(effect, body)
         if body.get("op") != "update":
             return None
         path = self.builder.policy.path(
@@ -91,3 +94,15 @@ class Gates:
             correlation_id=effect.event_id,
         )  # fmt: skip
         return None if decision.permitted else f"consent {path.consent} not in force at send"
+
+    def _flag(self, effect: OutboxEffect, body: dict[str, Any]) -> str | None:
+        """A CRM consent flag turned on is asked again now: a grant whose push was delayed past
+        a revoke must not turn the flag back on (a flag turned off always leaves)."""
+        if body.get("allowed") is not True:
+            return None
+        purpose, channel = str(body.get("purpose")), str(body.get("channel"))
+        decision = self.consents.decide(
+            str(body["person"]), purpose, channel, point=EnforcementPoint.REQUEST,
+            correlation_id=effect.event_id,
+        )  # fmt: skip
+        return None if decision.permitted else f"consent {purpose}/{channel} not in force at send"

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from splitbrain.engine.domain.identity.record import IdentityRecord
 from splitbrain.engine.domain.policy import Provenance
-from splitbrain.engine.service_layer.sync.model import InboxItem
+from splitbrain.engine.service_layer.sync.model import InboxItem, OutboxEffect
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +108,20 @@ class Ignored:
     resource type no row of the matrix covers)."""
 
     reason: str
+    kind: str = "other"
+    """What the worker counts it as (``unsynced:message.sent``, ``echo``): names, never ids."""
 
 
-Inbound = RecordChanged | WorkflowEvent | ConsentChanged | RecordsMerged | Ignored
+@dataclass(frozen=True, slots=True)
+class EffectsPlanned:
+    """The engine's own decision to carry out, already planned (a merge or unmerge the engine
+    made, carried to the EHR as ADT A40 / Patient.link): effects to insert, nothing to decide."""
+
+    effects: tuple[OutboxEffect, ...]
+    detail: str
+
+
+Inbound = RecordChanged | WorkflowEvent | ConsentChanged | RecordsMerged | EffectsPlanned | Ignored
 
 
 class PoisonEventError(Exception):

@@ -143,5 +143,32 @@ class SyncStore(abc.ABC):
         """Record that ``system`` holds engine version ``version`` of the field. Versions only go
         up: a lower version than the one stored is ignored."""
 
+    # -- reconciliation: where each change feed was read up to ---------------------------------
+    @abc.abstractmethod
+    def cursor(self, feed: str) -> str | None:
+        """The position up to which ``feed`` (``crm:changes``, ``ehr:Patient/_history``) was
+        read and its entries received; None before the first read."""
+
+    @abc.abstractmethod
+    def set_cursor(self, feed: str, position: str) -> None:
+        """Store ``feed``'s position (upsert). Call it only after the entries before it were
+        received: a crash in between re-reads them, and their event ids deduplicate them."""
+
+    # -- the record versions the engine's own effects produced (echo detection) ---------------
+    def note_written(self, system: str, record_id: str, version: str) -> None:
+        """The engine's own effect made ``version`` of ``system``'s record ``record_id`` (its
+        answer said so); durable. Kept as a keyed cursor row (``wrote:...``), so every store
+        holds it without a schema change; a store may override both methods with a table."""
+        self.set_cursor(_written(system, record_id, version), "engine")
+
+    def wrote(self, system: str, record_id: str, version: str) -> bool:
+        """Whether ``version`` of the record is one the engine's own effect produced: an event
+        announcing it is an echo. Any other version is someone else's change."""
+        return self.cursor(_written(system, record_id, version)) is not None
+
     def close(self) -> None:  # noqa: B027 - optional hook: stores without connections keep it
         """Release connections."""
+
+
+def _written(system: str, record_id: str, version: str) -> str:
+    return f"wrote:{system}:{record_id}@{version}"

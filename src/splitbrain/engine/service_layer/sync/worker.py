@@ -21,8 +21,11 @@ applied, else escalated, else rejected, else deduplicated.
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from splitbrain.engine.domain.decisions import (
     ConflictEscalated,
@@ -32,12 +35,14 @@ from splitbrain.engine.domain.decisions import (
     WriteRejected,
 )
 from splitbrain.engine.domain.identity.record import IdentityRecord, RecordKey
-from splitbrain.engine.domain.write import Write
+from splitbrain.engine.domain.write import FieldState, Write
 from splitbrain.engine.service_layer.consent_service import ConsentService
 from splitbrain.engine.service_layer.engine import Engine
+from splitbrain.engine.service_layer.sync.busy import BusyRetry
 from splitbrain.engine.service_layer.sync.fanout import Planner
 from splitbrain.engine.service_layer.sync.inbound import (
     ConsentChanged,
+    EffectsPlanned,
     Ignored,
     Inbound,
     PoisonEventError,
@@ -49,7 +54,9 @@ from splitbrain.engine.service_layer.sync.inbound import (
 )
 from splitbrain.engine.service_layer.sync.model import InboxItem, InboxState, OutboxEffect
 from splitbrain.engine.service_layer.sync.ports import SyncStore
+from splitbrain.engine.service_layer.sync.subjects import SubjectWait
 from splitbrain.engine.service_layer.sync.workflow import WorkflowPlanner
+from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger("splitbrain.engine.sync")
 
@@ -84,13 +91,24 @@ class SyncWorker:
     lease: timedelta = timedelta(seconds=30)
     max_attempts: int = 5
     """An event that fails this many times (an engine error, not a decision) is dead-lettered."""
+    busy: BusyRetry = field(default_factory=BusyRetry)
+    """A busy store (``StoreBusy``) is retried here, bounded, before the item's own retry."""
+    subjects: SubjectWait = field(default_factory=SubjectWait)
+    """A workflow event whose subject record is not known yet waits (bounded) for it."""
+    ignored: Counter[str] = field(default_factory=Counter)
+    """Facts ignored, by ``Ignored.kind`` (unsynced event types, echoes): expected, counted."""
 
-    def run_once(self, limit: int = 32) -> int:
-        """Claim and process up to ``limit`` events; how many were claimed."""
+    def run_once(self, limit: int = 32, *, each: Callable[[], None] | None = None) -> int:
+        """Claim and process up to ``limit`` events; how many were claimed. ``each`` is called
+        after every event (the service wakes its sender there, not after the whole batch)."""
         now = self.engine.clock.now()
-        items = self.store.claim_inbox(self.name, now=now, lease=self.lease, limit=limit)
+        items = self.busy.run(
+            lambda: self.store.claim_inbox(self.name, now=now, lease=self.lease, limit=limit)
+        )
         for item in items:
             self.process(item)
+            if each is not None:
+                each()
         return len(items)
 
     def process(self, item: InboxItem) -> None:
@@ -101,11 +119,12 @@ class SyncWorker:
             log.warning("dead-lettered event %s: %s", item.event_id, poison.problem)
             self.store.dead_letter_inbox(item.event_id, reason=poison.problem, now=now)
             return
+        waiting = self._unknown_subject(facts)
+        if waiting is not None:  # a decision before its chart: wait for the chart, in order
+            self.subjects.hold(self.store, item, waiting, now)
+            return
         try:
-            outcome = _Outcome()
-            for fact in facts:
-                self._fact(item, fact, outcome)
-            self.engine.flush()
+            self._finish(item, facts, now)
         except Exception as exc:  # an engine or store failure, not a decision: retry, then DLQ
             reason = f"{type(exc).__name__} while processing (attempt {item.attempts})"
             if item.attempts >= self.max_attempts:
@@ -115,10 +134,20 @@ class SyncWorker:
                 log.warning("event %s failed (%s); released for retry", item.event_id, reason)
                 retry_at = now + timedelta(seconds=2 ** min(item.attempts, 6))
                 self.store.release_inbox(item.event_id, retry_at=retry_at, detail=reason)
-            return
+
+    def _finish(self, item: InboxItem, facts: list[Inbound], now: datetime) -> None:
+        """Decide every fact, then finish the item. Each store transaction on the way (a
+        decision, the flush, the finish) is run again on its own when the store was busy:
+        it was rolled back whole, so the rerun has the same payload and no second effect."""
+        outcome = _Outcome()
+        for fact in facts:
+            self._fact(item, fact, outcome)
+        self.busy.run(self.engine.flush)
         detail = "; ".join(outcome.details)[:500] or None
-        self.store.finish_inbox(
-            item.event_id, outcome.state(), detail=detail, effects=outcome.effects, now=now
+        self.busy.run(
+            lambda: self.store.finish_inbox(
+                item.event_id, outcome.state(), detail=detail, effects=outcome.effects, now=now
+            )
         )
 
     # -- facts --------------------------------------------------------------------------------
@@ -128,25 +157,44 @@ class SyncWorker:
         elif isinstance(fact, ConsentChanged):
             self._consent(item, fact, outcome)
         elif isinstance(fact, WorkflowEvent):
-            person = self.person(fact.record)
-            outcome.states.append(InboxState.APPLIED)
-            outcome.effects.extend(self.workflow.plan(item.event_id, person, fact))
+            progress = self.workflow.advance(
+                item.event_id, self.person(fact.record), fact, self.store
+            )
+            moved = progress.moved or bool(progress.effects)  # a task is still work done
+            outcome.states.append(InboxState.APPLIED if moved else InboxState.REJECTED)
+            outcome.effects.extend(progress.effects)
+            outcome.details.extend([progress.detail] if progress.detail else [])
         elif isinstance(fact, RecordsMerged):
             self._merged(item, fact, outcome)
+        elif isinstance(fact, EffectsPlanned):
+            outcome.states.append(InboxState.APPLIED)
+            outcome.effects.extend(fact.effects)
+            outcome.details.append(fact.detail)
         elif isinstance(fact, Ignored):
+            self.ignored[fact.kind] += 1
             outcome.details.append(fact.reason)
 
     def _record_changed(self, item: InboxItem, fact: RecordChanged, outcome: _Outcome) -> None:
+        version = fact.record.version
+        if version is not None and self.store.wrote(fact.record.system, fact.record.record_id,
+                                                    version):  # fmt: skip
+            self._fact(item, Ignored("echo of the engine's own write", kind="echo"), outcome)
+            return
         person = self.person(fact.record)
         system = fact.record.system
         now = self.engine.clock.now()
         for field_name, value in sorted(fact.changes.items()):
+            key = f"{item.event_id}:{field_name}"
+            prior = self._prior(item, key)
+            if prior is not None:  # decided before a crash: the same write re-plans its effects
+                self._decided(item, self.busy.run(partial(self.engine.ingest, prior)), outcome, now)
+                continue
             current = self.engine.field(person, field_name)
             if current.version and current.value == value:
                 self.store.set_replica(system, person, field_name, current.version)
                 continue  # an echo of what the engine holds, or a no-op
             write = Write(
-                idempotency_key=f"{item.event_id}:{field_name}",
+                idempotency_key=key,
                 source_system=system,
                 source_record=fact.record.record_id,
                 person=person,
@@ -154,18 +202,35 @@ class SyncWorker:
                 value=value,
                 actor=fact.actor,
                 role=fact.role,
-                base_version=self._base(system, person, field_name, current.version),
+                base_version=self._base(system, person, field_name, current, fact.occurred_at),
                 occurred_at=fact.occurred_at,
                 provenance=fact.provenance,
                 override_reason=fact.override_reason,
                 manual=fact.manual,
                 correlation_id=item.event_id,
             )
-            self._decided(item, self.engine.ingest(write), outcome, now)
+            decision = self.busy.run(partial(self.engine.ingest, write))
+            self._decided(item, decision, outcome, now)
 
-    def _base(self, system: str, person: str, field_name: str, current: int) -> int | None:
+    def _prior(self, item: InboxItem, key: str) -> Write | None:
+        """The write decided under ``key`` by an earlier claim of ``item``, if any. Only a
+        claim after the first (``attempts`` > 1: a lease ran out, a release, a crash) can meet
+        one: a claim is committed before the decisions it leads to (SQLite: earlier in the same
+        WAL; PostgreSQL: a durable commit), so a decision never outlives its claim's count, and
+        the first pass spares the decision log lookup."""
+        if item.attempts <= 1:
+            return None
+        return self.engine.read(partial(_first_write, key))
+
+    def _base(
+        self, system: str, person: str, field_name: str, current: FieldState, at: datetime
+    ) -> int | None:
         """The engine version ``system``'s copy was known to hold; None (a blind write, decided
-        by the matrix's rules) when the engine never saw that copy."""
+        by the matrix's rules) when the engine never saw that copy, or when the event is older
+        than the one of ``system`` that set the current value (a reordered delivery: the
+        source's own order of events decides, so an old version never overwrites a newer one)."""
+        if current.system == system and current.occurred_at and at < current.occurred_at:
+            return None
         return self.store.replica(system, person, field_name)
 
     def _decided(self, item: InboxItem, decision: Decision, outcome: _Outcome, now: object) -> None:
@@ -175,9 +240,10 @@ class SyncWorker:
             self.store.set_replica(
                 write.source_system, write.person, write.field, first.new_version
             )
-            outcome.effects.extend(
-                self.planner.applied(item.event_id, first, now=self.engine.clock.now())
-            )
+            if not _replaced_since(decision, self.engine.field(write.person, write.field)):
+                outcome.effects.extend(
+                    self.planner.applied(item.event_id, first, now=self.engine.clock.now())
+                )
             outcome.states.append(InboxState.APPLIED)
         elif isinstance(first, ConflictEscalated):
             outcome.effects.extend(
@@ -225,6 +291,18 @@ class SyncWorker:
         outcome.effects.extend(self.workflow.merged(item.event_id, survivor, fact))
 
     # -- identity -----------------------------------------------------------------------------
+    def _unknown_subject(self, facts: list[Inbound]) -> SourceRecord | None:
+        """The record of a workflow event in ``facts`` that the engine does not know yet."""
+        for fact in facts:
+            if isinstance(fact, WorkflowEvent) and not self._known(fact.record):
+                return fact.record
+        return None
+
+    def _known(self, record: SourceRecord) -> bool:
+        if self.store.person_of(record.system, record.record_id) is not None:
+            return True
+        return self.engine.record_person(RecordKey(record.system, record.record_id)) is not None
+
     def person(self, record: SourceRecord) -> str:
         """The engine's person for ``record``: known, linked, or matched at ingest now."""
         known = self.store.person_of(record.system, record.record_id)
@@ -238,3 +316,16 @@ class SyncWorker:
             record.system, record.record_id, person=person, version=record.version
         )
         return person
+
+
+def _first_write(key: str, uow: AbstractUnitOfWork) -> Write | None:
+    return uow.decisions.write(key)
+
+
+def _replaced_since(decision: Decision, current: FieldState) -> bool:
+    """A decision replayed after a crash whose value a newer decision has replaced since: its
+    effects would reach the targets after the newer one's and regress them, so none are planned
+    (the newer decision planned its own)."""
+    if not isinstance(decision, DuplicateDelivery) or not isinstance(decision.first, FieldApplied):
+        return False
+    return current.version > decision.first.new_version

@@ -4,7 +4,9 @@ A retry carries the key of the first try (``Idempotency-Key``, a webhook event i
 message control id), so the receiver can answer it with the first result. Two ``ok``
 completions of the same request under the same key (same client, same operation, same target,
 same fields) mean it was applied twice: two messages went out, two records were created. An
-``info`` try may or may not have been applied and never counts. Several different operations
+``info`` try counts as applied only when the history proves it committed (``crash_after_commit``:
+the server ran the request and then lost the reply; ``model.took_effect``); any other ``info``
+try may or may not have been applied and never counts (Jepsen). Several different operations
 under one key (a transaction Bundle) are several requests, not a double effect.
 
 Per (system, client, key) the detector keeps the first application; only when a key repeats
@@ -17,7 +19,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from splitbrain.harness.checker.context import EFFECTS, Context, Handler
-from splitbrain.harness.checker.model import OK, Anomaly, AnomalyCode, Operation
+from splitbrain.harness.checker.model import OK, Anomaly, AnomalyCode, Operation, took_effect
 from splitbrain.harness.checker.state import RecordState
 
 __all__ = ["DoubleEffect"]
@@ -40,7 +42,7 @@ class DoubleEffect:
         return self._found
 
     def _on_effect(self, op: Operation, rec: RecordState | None) -> None:
-        if op.type != OK or op.idempotency_key is None:
+        if op.idempotency_key is None or (op.type != OK and not took_effect(op)):
             return
         key = (op.system, op.process, op.idempotency_key)
         earlier = self._first.get(key)
@@ -76,7 +78,10 @@ class DoubleEffect:
         self._found.append(
             Anomaly(
                 code=self.code,
-                witnesses=(first.witness("first application"), again.witness("applied again")),
+                witnesses=(
+                    first.witness(_applied("first application", first)),
+                    again.witness(_applied("applied again", again)),
+                ),
                 person=person,
                 field=again.field,
                 system=again.system,
@@ -89,6 +94,10 @@ class DoubleEffect:
                 ),
             )
         )
+
+
+def _applied(what: str, op: Operation) -> str:
+    return what if op.type == "ok" else f"{what}, committed ({op.outcome}) though unacknowledged"
 
 
 def _hashable(value: object) -> object:

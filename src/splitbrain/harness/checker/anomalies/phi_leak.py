@@ -5,7 +5,10 @@ person's restricted values (the diagnosis note and the medication plan, both car
 person's canary) and of the canary token itself (``truth.py``). A value of matrix field F may
 live in F's owner systems and in the systems F's sync direction copies it to *in full*; a
 ``*_summary`` direction sends a summary, never the value, and ``read_only`` keeps it home. Any
-write by the SUT that puts such a value anywhere else is a leak, whatever field it went into.
+write by the SUT that puts such a value anywhere else is a leak, whatever field it went into,
+and wherever inside that field: a value nested in a map or a list (``custom.medication_plan``)
+is found by the ids of the containers the truth traces (``Truth.nested``), and the finding
+names its path, never the value.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class PhiLeak:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._restricted = ctx.truth.restricted if ctx.truth is not None else {}
+        self._nested = ctx.truth.nested if ctx.truth is not None else {}
         self._allowed: dict[str, frozenset[str]] = {}
         self._reported: set[tuple[str, str, str]] = set()
         self._found: list[Anomaly] = []
@@ -64,14 +68,20 @@ class PhiLeak:
     def _on_write(self, op: Operation, rec: RecordState | None) -> None:
         if op.type != OK or not self._restricted:
             return
-        restricted = self._restricted
+        restricted, nested = self._restricted, self._nested
         for local, v in op.written().items():
+            path = local
             hit = restricted.get(v)
-            if hit is not None and op.system not in self._systems_for(hit.field):
+            if hit is None:
+                inside = nested.get(v)
+                if inside is None:
+                    continue
+                hit, path = inside[0], local + inside[1]
+            if op.system not in self._systems_for(hit.field):
                 mark = (op.system, op.key, v)
                 if mark not in self._reported:
                     self._reported.add(mark)
-                    self._report(op, local, hit)
+                    self._report(op, path, hit)
 
     def _systems_for(self, field: str) -> frozenset[str]:
         allowed = self._allowed.get(field)
@@ -82,7 +92,7 @@ class PhiLeak:
             self._allowed[field] = allowed
         return allowed
 
-    def _report(self, op: Operation, local: str, hit: Restricted) -> None:
+    def _report(self, op: Operation, path: str, hit: Restricted) -> None:
         words = self._ctx.wording
         policy = self._ctx.policy.fields[hit.field]
         homes = " and ".join(words.system(s) for s in sorted(self._systems_for(hit.field)))
@@ -96,7 +106,7 @@ class PhiLeak:
                 explanation=(
                     f"A {policy.disclosure.value.replace('_', ' ')} value of {hit.person} (their "
                     f"{words.field(hit.field)}, carrying their canary) was written by "
-                    f"{op.process} into {words.system(op.system)} ({op.key}, field {local!r}). "
+                    f"{op.process} into {words.system(op.system)} ({op.key}, field {path!r}). "
                     f"The matrix keeps it in {homes} only (sync {policy.sync.value}). Remove it "
                     f"from {words.system(op.system)} and close the path that copied it."
                 ),

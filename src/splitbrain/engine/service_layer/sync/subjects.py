@@ -1,0 +1,62 @@
+"""A workflow event waits for its subject's record; an echo is a version the engine wrote.
+
+Each EHR resource type reaches the engine on its own subscription, so a provider's decision
+(a FHIR Task) may arrive before the chart (the Patient) it is about. Processing it then would
+make an empty person: the CRM workflow effect has no contact to go to, and the chart, when it
+comes, becomes a second contact. So a workflow event whose subject record the engine does not
+know yet is released for retry (``SubjectWait``: bounded, capped exponential backoff, counted)
+and processed once the record is known; after the bound it is dead-lettered with an incident
+naming the event and the record.
+
+Echo detection rests on what the engine itself wrote: the versions its effects produced
+(``SyncStore.note_written`` when an answer carries the new version). A marker in the payload
+(FHIR ``meta.source``) is copied by any client that reads and writes the record back, so it is
+only a hint and never drops a change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from splitbrain.engine.service_layer.sync.inbound import SourceRecord
+from splitbrain.engine.service_layer.sync.model import InboxItem
+from splitbrain.engine.service_layer.sync.ports import SyncStore
+
+log = logging.getLogger("splitbrain.engine.sync")
+
+
+@dataclass(slots=True)
+class SubjectWait:
+    """How long a workflow event waits for its subject's record."""
+
+    attempts: int = 10
+    """Claims of the event before it is dead-lettered (about 90 s of waiting by default)."""
+    first: float = 0.25
+    """Seconds before the first retry; doubled each time up to ``cap``."""
+    cap: float = 30.0
+    counts: Counter[str] = field(default_factory=Counter)
+    """``waited`` (releases) and ``dead_lettered`` (gave up), process-local."""
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.cap, self.first * 2.0 ** max(attempt - 1, 0)))
+
+    def hold(self, store: SyncStore, item: InboxItem, record: SourceRecord, now: datetime) -> None:
+        """Release ``item`` until its subject ``record`` is known, or dead-letter it (with an
+        incident naming both) once it has waited ``attempts`` times."""
+        if item.attempts >= self.attempts:
+            reason = (
+                f"workflow event {item.event_id}: its subject {record.system} {record.record_id} "
+                f"is still unknown after {item.attempts} attempts; send or reconcile that record, "
+                "then replay the event"
+            )
+            log.error("dead-lettered event %s: subject %s unknown", item.event_id, record.record_id)
+            self.counts["dead_lettered"] += 1
+            store.dead_letter_inbox(item.event_id, reason=reason, now=now)
+            return
+        self.counts["waited"] += 1
+        detail = f"waiting for {record.system} {record.record_id} (attempt {item.attempts})"
+        retry_at = now + timedelta(seconds=self.delay(item.attempts))
+        store.release_inbox(item.event_id, retry_at=retry_at, detail=detail)
