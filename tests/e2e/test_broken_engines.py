@@ -150,15 +150,14 @@ def test_engine_without_stale_check_is_caught_overwriting_a_concurrent_chart_edi
 ) -> None:
     run, truth = _one_person_run(live, "no_stale_check", w.chart_edit_during_an_engine_update)
 
-    (lost,) = _caught(run, truth, AnomalyCode.LOST_UPDATE)
-    (stale,) = _caught(run, truth, AnomalyCode.STALE_OVERWRITE)
+    # timing decides whether the regressed birth date also reaches the CRM (a second finding)
+    losts = _caught(run, truth, AnomalyCode.LOST_UPDATE)
+    stales = _caught(run, truth, AnomalyCode.STALE_OVERWRITE)
 
-    assert (lost.person, lost.field, lost.system) == ("gt_ana", "date_of_birth", "ehr")
-    overwrite = lost.witnesses[-1]  # one engine write lost the change and regressed the field
-    assert (stale.witnesses[-1].file, stale.witnesses[-1].index) == (
-        overwrite.file,
-        overwrite.index,
-    )
+    assert {(a.person, a.field, a.system) for a in losts} == {("gt_ana", "date_of_birth", "ehr")}
+    # an engine write that lost the change is also the one that regressed the field
+    overwrites = {(a.witnesses[-1].file, a.witnesses[-1].index) for a in losts}
+    assert any((s.witnesses[-1].file, s.witnesses[-1].index) in overwrites for s in stales)
 
 
 def test_engine_checking_consent_at_enqueue_is_caught_sending_after_a_revocation(
