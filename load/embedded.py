@@ -42,7 +42,7 @@ class EmbeddedWorld:
         ready = _line(process, "ready", workdir)
         return cls(process, Path(ready["contract"]), workdir)
 
-    def finish(self, timeout: float = 180.0) -> dict[str, Any]:
+    def finish(self, timeout: float = 240.0) -> dict[str, Any]:
         """Stop the load, let the world settle and the checker judge; the verdict."""
         stdin = self.process.stdin
         if stdin is not None and not stdin.closed:

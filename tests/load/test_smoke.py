@@ -24,7 +24,7 @@ def test_every_persona_runs_every_path_is_measured_and_the_checker_finds_nothing
     done = subprocess.run(
         [sys.executable, "-m", "load.smoke", "--seconds", "15", "--users", "11",
          "--sync-timeout", "8", "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=360, check=False,
     )  # fmt: skip
 
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
