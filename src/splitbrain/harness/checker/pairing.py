@@ -35,6 +35,7 @@ from splitbrain.harness.checker.record_checks import (
     unpaired,
 )
 from splitbrain.harness.checker.sources import HistorySource, ReadStats
+from splitbrain.harness.checker.typed_records import typed_values
 
 __all__ = ["CHUNK", "read_chunks", "read_rows"]
 
@@ -43,6 +44,9 @@ CHUNK: Final = 8192
 _NO_COMPLETION: Final = "no_completion"
 _record = itemgetter(*RECORD_KEYS)
 _new = tuple.__new__
+_INDEX, _MONO, _F, _VALUE, _FIELDS = (
+    RECORD_KEYS.index(k) for k in ("index", "mono_ns", "f", "value", "fields")
+)
 Row = TypeVar("Row", bound=tuple[Any, ...])
 
 
@@ -69,24 +73,28 @@ def _pair(
     lines = iter(source.lines())
     first, number = _first(lines, label, stats)
     system = stats.systems[label]
-    pending: dict[int, dict[str, Any]] = {}
+    pending: dict[int, tuple[Any, ...]] = {}
     expected: int | None = None
     last_mono = -1
     count = ops = 0
     chunk: list[Row] = []
-    loads, completions, record = orjson.loads, COMPLETIONS, _record
+    decode, completions, record = typed_values, COMPLETIONS, _record
     for line in itertools.chain(first, lines):
         number += 1
-        try:
-            rec = loads(line)
-        except orjson.JSONDecodeError:
-            if not line.strip():
-                continue
-            rec = parse(line, label, number)
+        values = decode(line)  # typed: every key present, each of its JSON type
+        if values is None:  # anything unusual: read as JSON, then checked below as ever
+            try:
+                rec = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                if not line.strip():
+                    continue
+                rec = parse(line, label, number)
         count += 1
         try:
+            if values is None:
+                values = record(rec)
             (index, op, time, mono, sys_, process, kind, f, key, field, base, new, value,
-             fields, idem, attempt, outcome) = record(rec)  # fmt: skip
+             fields, idem, attempt, outcome) = values  # fmt: skip
             if not (
                 (index == expected or expected is None)
                 and type(mono) is int
@@ -95,34 +103,39 @@ def _pair(
                 and type(key) is str
                 and (fields is None or type(fields) is dict)
             ):
-                diagnose(rec, label, number, expected, last_mono=last_mono, system=system)
+                diagnose(parse(line, label, number), label, number, expected,
+                         last_mono=last_mono, system=system)  # fmt: skip
             if kind == "invoke":
                 if op is not None or type(f) is not str:
-                    diagnose_invoke(rec, label, number)
-                pending[index] = rec
+                    diagnose_invoke(parse(line, label, number), label, number)
+                pending[index] = values
                 expected, last_mono = index + 1, mono
                 continue
             if kind not in completions:
-                diagnose(rec, label, number, expected)
+                diagnose(parse(line, label, number), label, number, expected)
             inv = pending.pop(op, None)
-            if inv is None or inv["f"] != f:
-                raise unpaired(rec, label, number, inv is not None)
+            if inv is None or inv[_F] != f:
+                raise unpaired(parse(line, label, number), label, number, inv is not None)
             expected, last_mono = index + 1, mono
         except (KeyError, TypeError):
-            diagnose(rec, label, number, expected, last_mono=last_mono, system=system)
+            diagnose(parse(line, label, number), label, number, expected,
+                     last_mono=last_mono, system=system)  # fmt: skip
             raise HistoryFormatError(
                 f"{label}:{number}", "pairs with an invoke that lacks a key (docs/history.md)"
             ) from None
-        row = (label, system, index, inv["index"], kind, f, key, field, process, base, new,
-               inv["value"] if value is None else value,
-               inv["fields"] if fields is None else fields,
-               idem, attempt, outcome, mono, inv["mono_ns"], time)  # fmt: skip
+        row = (label, system, index, inv[_INDEX], kind, f, key, field, process, base, new,
+               inv[_VALUE] if value is None else value,
+               inv[_FIELDS] if fields is None else fields,
+               idem, attempt, outcome, mono, inv[_MONO], time)  # fmt: skip
         chunk.append(_new(row_type, row))
         if len(chunk) >= size:
             ops += len(chunk)
             yield chunk
             chunk = []
-    chunk.extend(_new(row_type, _open_operation(label, rec, last_mono)) for rec in pending.values())
+    chunk.extend(
+        _new(row_type, _open_operation(label, dict(zip(RECORD_KEYS, inv, strict=True)), last_mono))
+        for inv in pending.values()
+    )
     ops += len(chunk)
     stats.records[label] = count
     stats.operations[label] = ops
