@@ -1,7 +1,7 @@
 """Durable decisions per second: the engine on SQLite against pure ``decide()``, same run.
 
     python bench/bench_durable.py [--writes 20000] [--batch 500] [--recommend 64] [--repeat 3]
-                                  [--synchronous FULL] [--single 1000]
+                                  [--synchronous FULL] [--single 1000] [--shared 5000]
                                   [--postgres DSN] [--postgres-writes 2000]
 
 Each run measures (one process, one core; wall and CPU time both):
@@ -13,7 +13,10 @@ Each run measures (one process, one core; wall and CPU time both):
 4. engine, SQLite with ``batch_size=--recommend`` and with ``batch_size=--batch``;
 5. a bare SQLite loop inserting one row per decision into one table, same journal mode,
    synchronous level and batch size (what the store's SQL alone could reach);
-6. with ``--postgres DSN``: the engine on PostgreSQL (batch 1: every decision commits before
+6. engine, SQLite with ``batch_size=--recommend`` on a file another connection commits to after
+   every batch (``--shared`` writes; 0 skips it), as the engine service's sync store does: the
+   cost of refreshing the caches after a foreign commit;
+7. with ``--postgres DSN``: the engine on PostgreSQL (batch 1: every decision commits before
    ``ingest`` returns), ``--postgres-writes`` writes on a schema made fresh for each run (the
    DSN's role must own its schema; ``tests/postgres_server.py`` makes a throwaway cluster).
 
@@ -193,6 +196,27 @@ def bench_engine(
     return Figure(name, len(writes), timer.wall, timer.cpu)
 
 
+def bench_shared(
+    path: Path, writes: list[Write], pol: Policy, batch: int, sync: Synchronous
+) -> Figure:
+    """The engine while another connection commits to its file after every batch."""
+    store, clock = f"sqlite:{path}", FixedClock(T0)
+    engine = bootstrap(store=store, policy=pol, clock=clock, batch_size=batch, synchronous=sync)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE bench_other (n INTEGER NOT NULL)")
+    with Timer() as timer:
+        for n, write in enumerate(writes, 1):
+            engine.ingest(write)
+            if n % batch == 0:  # the batch committed: the other connection commits too
+                other.execute("INSERT INTO bench_other (n) VALUES (?)", (n,))
+        engine.flush()
+    other.close()
+    assert engine.verify_audit().ok, "the audit chain must verify after the run"
+    engine.close()
+    name = f"engine, SQLite batch {batch}, shared file"
+    return Figure(name, len(writes), timer.wall, timer.cpu)
+
+
 def bench_bare(path: Path, rows: int, batch: int, synchronous: str) -> Figure:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -236,6 +260,9 @@ def one_run(
         sqlite(args.batch, writes),
         bench_bare(root / "bare.sqlite", len(writes), args.batch, sync),
     ]
+    if args.shared:
+        rows = writes[: args.shared]
+        figures.append(bench_shared(root / "shared.sqlite", rows, pol, args.recommend, sync))
     if args.postgres:
         rows = writes[: args.postgres_writes]
         name = "engine, PostgreSQL batch 1"
@@ -250,6 +277,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--recommend", type=int, default=64, help="the batch size recommended")
     parser.add_argument("--single", type=int, default=1_000, help="writes run with batch 1")
+    parser.add_argument("--shared", type=int, default=5_000, help="writes on a shared file")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL")
     parser.add_argument("--dir", type=Path, default=None, help="where the SQLite files go")
@@ -286,7 +314,7 @@ def _report(runs: list[list[Figure]], args: argparse.Namespace, speed: float) ->
             f"  {max(cpus):>10,.0f} {_spread(cpus):>15}"
         )
     print("  ratios within a run (best, and the range over runs), per CPU s | per wall s:")
-    for i in (1, 2, 3, 4, 6)[: 5 if len(runs[0]) > 6 else 4]:
+    for i in (1, 2, 3, 4, *range(6, len(runs[0]))):
         name = runs[0][i].name
         cpu = [run[i].cpu_rate / run[0].cpu_rate for run in runs]
         wall = [run[i].rate / run[0].rate for run in runs]
@@ -299,6 +327,12 @@ def _report(runs: list[list[Figure]], args: argparse.Namespace, speed: float) ->
         f"    {runs[0][4].name} / {runs[0][5].name}: {max(bare):.3f} "
         f"({min(bare):.3f}-{max(bare):.3f}) per CPU s"
     )
+    if args.shared:
+        shared = [run[6].cpu_rate / run[3].cpu_rate for run in runs]
+        print(
+            f"    {runs[0][6].name} / {runs[0][3].name}: {max(shared):.3f} "
+            f"({min(shared):.3f}-{max(shared):.3f}) per CPU s"
+        )
     best = max(run[4].rate for run in runs)
     best_cpu = max(run[4].cpu_rate for run in runs)
     met = "met" if best >= 10_000 else "NOT met on this machine now"

@@ -3,10 +3,13 @@
 Rows and claims go to the store's write buffer (``sqlite_buffer``) and reach SQL when the batch
 commits. Claims made by the open batch are answered from memory, so a redelivery inside the
 batch is still a duplicate; a key no claim ever had is told apart without a query by a Bloom
-filter of every claimed key (``key_filter``; dropped with the other caches, built again from
-the table); ``write``, ``purge_keys`` and ``rows`` read SQL, so they have the
-store write the buffer first (``spill``). Decision seqs are counted here: the store holds the
-write lock for the whole batch, so nobody else adds decisions meanwhile.
+filter of every claimed key (``key_filter``). The filter is built once from the table; when
+another connection committed since (``others_wrote``) it catches up with the keys of the
+decisions logged after the last seq it covers (a rowid range: decisions are append-only and
+every claim is a decision's key), and it is built again only after a lost transaction, a purge
+or when full. ``write``, ``purge_keys`` and ``rows`` read SQL, so they have the store write the
+buffer first (``spill``). Decision seqs are counted here: the store holds the write lock for
+the whole batch, so nobody else adds decisions meanwhile.
 
 Example::
 
@@ -44,6 +47,7 @@ _FIRST = (
 _CLAIMED = "SELECT 1 FROM idempotency_keys WHERE key = ?"
 _COUNT_KEYS = "SELECT count(*) FROM idempotency_keys"
 _KEYS = "SELECT key FROM idempotency_keys"
+_KEYS_AFTER = "SELECT seq, idempotency_key FROM decisions WHERE seq > ? ORDER BY seq"
 _LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM decisions"
 _WRITE = "SELECT body FROM decisions WHERE idempotency_key = ? ORDER BY seq LIMIT 1"
 """Unindexed on purpose (an index would cost every decision): only for purged keys."""
@@ -71,22 +75,36 @@ class SqliteDecisionLog(DecisionLog):
         self._unit_seq: int | None = None
         self._filter: KeyFilter | None = None
         """Every key claimed in SQL or in the open batch (None: build it from the table)."""
+        self._covered = 0
+        """The filter holds the key of every decision up to this seq."""
+        self._behind = False
+        """Another connection may have logged decisions past ``_covered``: catch up first."""
         self._at: tuple[datetime | None, int] = (None, 0)
         """The last decision time and its microseconds (one tuple: replaced at once)."""
 
     def forget(self) -> None:
+        """Drop every cache (a lost transaction: the filter may hold what SQL does not)."""
+        self.others_wrote()
+        self._filter = None
+
+    def others_wrote(self) -> None:
+        """Another connection committed since this one last looked (``PRAGMA data_version``),
+        between batches: the filter is kept and catches up with their keys when next asked."""
         self._claimed.clear()
         self._unclaimed.clear()
         self._unit_keys.clear()
         self._seq = None
-        self._filter = None
+        self._behind = True
 
     def end_batch(self) -> None:
         """The batch committed: its claims are in SQL, where ``first`` finds them."""
         self._claimed.clear()
         self._unclaimed.clear()
-        if self._filter is not None and self._filter.full:
-            self._filter = None  # built again, larger, from the table when next asked
+        if self._filter is not None:
+            if self._filter.full:
+                self._filter = None  # built again, larger, from the table when next asked
+            elif self._seq is not None and not self._behind:
+                self._covered = max(self._covered, self._seq)  # every seq so far was ours
 
     def begin_unit(self) -> None:
         self._unit_keys.clear()
@@ -106,6 +124,8 @@ class SqliteDecisionLog(DecisionLog):
         seen = self._filter
         if seen is None:
             seen = self._filter = self._build_filter()
+        elif self._behind:
+            self._catch_up(seen)
         if idempotency_key not in seen:  # surely never claimed: no query
             self._unclaimed.add(idempotency_key)
             return None
@@ -183,6 +203,9 @@ class SqliteDecisionLog(DecisionLog):
 
     def _build_filter(self) -> KeyFilter:
         """Every key claimed in the table, and in the open batch (its rows may not be there)."""
+        # the open batch's buffered claims are added below from memory; their seqs are past
+        # ``_covered`` until the batch commits (``end_batch``) or is lost (``forget``)
+        self._covered, self._behind = self._last_seq(), False
         count = int(self._cursor.execute(_COUNT_KEYS).fetchone()[0])
         seen = KeyFilter.sized(count + len(self._claimed))
         for (key,) in self._conn.cursor().execute(_KEYS):
@@ -190,6 +213,14 @@ class SqliteDecisionLog(DecisionLog):
         for key in self._claimed:
             seen.add(key)
         return seen
+
+    def _catch_up(self, seen: KeyFilter) -> None:
+        """Add the keys of the decisions other connections logged past ``_covered``."""
+        covered = self._covered
+        for seq, key in self._conn.cursor().execute(_KEYS_AFTER, (covered,)):
+            seen.add(key)
+            covered = seq
+        self._covered, self._behind = covered, False
 
     def _last_seq(self) -> int:
         return int(self._cursor.execute(_LAST_SEQ).fetchone()[0])

@@ -47,7 +47,13 @@ class SqliteFieldStates(FieldStates):
     when a batch began) or a transaction was lost, never while the buffer holds rows, so states
     written by the open batch are read from here until the batch commits. A unit's rollback
     puts back what the unit's puts replaced. A Bloom filter of the persons with any state
-    (``key_filter``, dropped with the cache) answers a person never written without SQL.
+    (``key_filter``) answers a person never written without SQL.
+
+    When another connection committed (``others_wrote``), the filter may lack a person they
+    wrote: it is kept, but a person it lacks is asked of SQL until it is built again from the
+    table, which happens once those queries number as many as the persons it holds (so the
+    rebuild's cost is spread over the writes that asked, not paid at every foreign commit).
+    A lost transaction drops it (``forget``).
     """
 
     def __init__(self, conn: sqlite3.Connection, rows: list[Row]) -> None:
@@ -57,21 +63,32 @@ class SqliteFieldStates(FieldStates):
         self._undo: list[tuple[tuple[str, str], FieldState | None]] = []
         self._persons: KeyFilter | None = None
         """Every person with a state in SQL or the buffer (None: build it when next asked)."""
+        self._unsure: int | None = None
+        """Queries for persons the filter lacks left before it is built again (None: the
+        filter is trusted, a person it lacks has no state)."""
 
     def __len__(self) -> int:
         return len(self._cache)
 
     def forget(self) -> None:
+        """Drop the cache and the persons filter (a lost transaction)."""
         self._cache.clear()
         self._undo.clear()
-        self._persons = None
+        self._persons, self._unsure = None, None
+
+    def others_wrote(self) -> None:
+        """Another connection committed: drop the cache, stop trusting the filter's misses."""
+        self._cache.clear()
+        self._undo.clear()
+        if self._persons is not None and self._unsure is None:
+            self._unsure = self._persons.count  # a rebuild reads about as many rows
 
     def trim(self) -> None:
         """Empty the cache to bound memory (nothing changed behind it: the filter stays)."""
         self._cache.clear()
         self._undo.clear()
         if self._persons is not None and self._persons.full:
-            self._persons = None
+            self._persons, self._unsure = None, None
 
     def begin_unit(self) -> None:
         self._undo.clear()
@@ -105,7 +122,7 @@ class SqliteFieldStates(FieldStates):
                     row[0]: row
                     for row in self._cursor.execute(_GET_TWO, (person, field, stage_field))
                 }
-                if person in self._known_persons()
+                if self._may_have_state(person)
                 else {}
             )
             for name in (field, stage_field):
@@ -114,11 +131,27 @@ class SqliteFieldStates(FieldStates):
         return super().with_stage(person, field, policy)
 
     def _read(self, person: str, field: str) -> FieldState:
-        if person not in self._known_persons():
+        if not self._may_have_state(person):
             return FieldState.empty(person, field)
         return self._state(
             person, field, self._cursor.execute(_GET_STATE, (person, field)).fetchone()
         )
+
+    def _may_have_state(self, person: str) -> bool:
+        """False only when ``person`` surely has no state (SQL need not be asked)."""
+        persons = self._known_persons()
+        if person in persons:
+            return True
+        unsure = self._unsure
+        if unsure is None:
+            return False
+        if unsure > 0:
+            self._unsure = unsure - 1
+        else:  # as many queries as a rebuild reads rows: build it again, trusted
+            self._persons, self._unsure = None, None
+            if person not in self._known_persons():
+                return False
+        return True
 
     def _known_persons(self) -> KeyFilter:
         persons = self._persons

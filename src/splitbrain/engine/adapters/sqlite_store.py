@@ -38,7 +38,9 @@ How (the write path's cost is mostly statements, so it issues few):
   rows is rolled back in memory.
 - The memory outlives a batch while this connection is the only writer: when a batch begins,
   ``PRAGMA data_version`` shows whether another connection committed since, and if so every
-  cache is dropped. A lost transaction drops them too.
+  cache is dropped but for the two Bloom filters: the key filter catches up with the decisions
+  logged since (``sqlite_decision_log``), the persons filter is kept but its misses are asked
+  of SQL (``sqlite_repositories``). A lost transaction drops them all.
 
 Not thread-safe by itself: one engine owns the connection (``Engine`` serializes calls).
 
@@ -59,7 +61,7 @@ from typing import Literal
 from splitbrain.engine.adapters.audit_files import JsonlCheckpointStore, checkpoint_path_for
 from splitbrain.engine.adapters.audit_log import SqliteAuditLog
 from splitbrain.engine.adapters.consent_flags import InMemoryConsentFlags
-from splitbrain.engine.adapters.merge_cache import CachedMerges
+from splitbrain.engine.adapters.merge_cache import CachedMerges, CachedPersons
 from splitbrain.engine.adapters.sqlite_buffer import UnitConnection, WriteBuffer
 from splitbrain.engine.adapters.sqlite_consent import (
     SqliteConsents,
@@ -107,7 +109,8 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         self.consent_flags = InMemoryConsentFlags()
         identity = sqlite_identity_store(conn)
         self._merges = CachedMerges(identity.merges)
-        self.identity = replace(identity, merges=self._merges)
+        persons = CachedPersons(identity.persons, self._merges)  # no merge: no lookup
+        self.identity = replace(identity, merges=self._merges, persons=persons)
         audit.buffer_into(self.buffer.audit, self.spill)
         self.audit = audit
         self._pending = 0
@@ -289,11 +292,18 @@ class SqliteUnitOfWork(AbstractUnitOfWork):
         version = self._cursor.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
             self._data_version = version
-            self._forget_caches()
+            self._forget_caches(lost=False)
 
-    def _forget_caches(self) -> None:
-        self.fields.forget()
-        self.decisions.forget()
+    def _forget_caches(self, *, lost: bool = True) -> None:
+        """Drop the caches: after a lost transaction (``lost``), or when another connection
+        committed (the key filter then only catches up with the decisions logged since, and
+        the persons filter is kept but no longer trusted to say who has no state)."""
+        if lost:
+            self.fields.forget()
+            self.decisions.forget()
+        else:
+            self.fields.others_wrote()
+            self.decisions.others_wrote()
         self.audit.forget_head()
         self._merges.forget()
 
