@@ -2,7 +2,7 @@
 
     python bench/bench_sync_latency.py [--rate 200] [--seconds 10] [--patients 40]
         [--store sqlite|postgresql|both] [--revocations 20] [--sut serve|reference]
-        [--driver process|thread]
+        [--driver process|thread] [--window N]
 
 Each phase serves a fresh world (EHR, CRM, portal) on loopback ports and drives an open-loop
 stream of chart edits (``PUT /Patient/{id}``, a new birth date each time) at ``--rate`` per
@@ -23,6 +23,12 @@ in its own process (``--driver process``, the default) or in threads of this one
 world's loop.
 3. revocation propagation, under the same edit stream: portal revoke ``ok`` -> CRM consent
    flag write ``ok`` (matched by the consent's event id in the key).
+
+``--window`` sets the simulators' webhook window per endpoint (deliveries of distinct records
+under way at once, ``SimulatorSettings.webhook_window``; default 1, the simulators' own: one
+delivery at a time in publish order), for the relay and the engine alike. A CPU line per phase
+gives the CPU milliseconds per edit of the world (this process), the SUT and the driver: on a
+shared 2-core machine their sum, not queueing, bounds the sustainable rate.
 
 Targets (issue 6): p99 <= 50 ms at 200/s; p50 <= 3x the relay's p50; revocation p99 <= 250 ms.
 Edits the engine superseded before sending (a newer birth date overtook an older one) are
@@ -46,7 +52,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +61,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sync_edit_driver import edit_stream
 
 from simulators._shared import KeyRing, SimulatorSettings
+from simulators._shared.webhook_lanes import DEFAULT_WINDOW
 from splitbrain.harness.live import LiveRun
 from splitbrain.harness.paths import default_matrix
 from splitbrain.harness.sut import free_port, wait_for_port
 from splitbrain.harness.world import AppServer, Ports, World
+
+_DRIVER = Path(__file__).resolve().parent / "sync_edit_driver.py"
 
 KEYS = KeyRing.generate(
     {"admin": "admin", "engine": "sync_engine", "pat": "patient", "doc": "provider",
@@ -78,6 +89,8 @@ class Figures:
     unsynced: int
     sent: int
     achieved_rate: float
+    cpu: dict[str, float] | None = None
+    """CPU seconds spent during the edit stream and its settling, by process."""
 
     def pct(self, q: float) -> float:
         if not self.latencies_ms:
@@ -92,6 +105,41 @@ class Figures:
             f"mean {statistics.fmean(self.latencies_ms or [0]):6.1f} ms  "
             f"unsynced {self.unsynced}/{self.sent}  offered {self.achieved_rate:5.0f}/s"
         )
+
+    def cpu_line(self) -> str:
+        """CPU milliseconds per edit, by process: what a rate costs, whatever else runs."""
+        if not self.cpu or not self.sent:
+            return ""
+        parts = "  ".join(f"{k} {v * 1000 / self.sent:5.2f}" for k, v in self.cpu.items())
+        return f"{'':<22} CPU ms per edit: {parts}"
+
+
+def _cpu_of(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` (all its threads); this one when None."""
+    if pid is None:
+        times = os.times()
+        return times.user + times.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _CpuMeter:
+    """CPU seconds of the world (this process) and the SUT process (the driver reports its own)."""
+
+    def __init__(self, sut_pid: int | None) -> None:
+        self._sut = sut_pid
+        self._start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        out = {"world": _cpu_of(None)}
+        if self._sut is not None:
+            out["sut"] = _cpu_of(self._sut)
+        return out
+
+    def spent(self, driver: float | None) -> dict[str, float]:
+        now = self._now()
+        spent = {k: now[k] - self._start[k] for k in now}
+        return spent if driver is None else {**spent, "driver": driver}
 
 
 # -- driving ---------------------------------------------------------------------------------
@@ -112,57 +160,28 @@ def _patients(ehr: str, count: int) -> list[dict[str, Any]]:
         return out
 
 
-def _edit_stream(ehr: str, patients: list[dict[str, Any]], rate: float, seconds: float,
-                 during: Callable[[], None] | None = None) -> tuple[int, float]:  # fmt: skip
-    """Open loop: edit ``i`` is due at ``start + i / rate``, whatever the answers take."""
-    total = int(rate * seconds)
-    locks = [threading.Lock() for _ in patients]
-    local = threading.local()
-
-    def edit(i: int) -> None:
-        if not hasattr(local, "http"):
-            local.http = _client(ehr, "doc")
-        slot = i % len(patients)
-        with locks[slot]:
-            resource = patients[slot]
-            day = date(1950, 1, 1) + timedelta(days=i)
-            resource = {**resource, "birthDate": day.isoformat()}
-            answer = local.http.put(f"/Patient/{resource['id']}", json=resource)
-            if answer.status_code < 300:
-                patients[slot] = answer.json()
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        if during is not None:
-            pool.submit(during)
-        for i in range(total):
-            delay = started + i / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            pool.submit(edit, i)
-    return total, total / (time.perf_counter() - started)
-
-
-def _drive(ehr: str, patients: list[dict[str, Any]], args: argparse.Namespace,
-           during: Callable[[], None] | None = None) -> tuple[int, float]:  # fmt: skip
-    """The edit stream, in this process (``--driver thread``) or in its own (``process``: its
-    HTTP client work then takes no CPU from the world's loop)."""
+def _drive(
+    ehr: str,
+    patients: list[dict[str, Any]],
+    args: argparse.Namespace,
+    during: Callable[[], None] | None = None,
+) -> tuple[int, float, float | None]:
+    """The edit stream, in this process (``--driver thread``) or in its own (``process``, the
+    light ``sync_edit_driver.py``: its HTTP client work then takes no CPU from the world's loop).
+    ``(sent, offered rate, the driver process's CPU seconds during the stream or None)``."""
+    key = KEYS.by_name("doc").key
     if args.driver == "thread":
-        return _edit_stream(ehr, patients, args.rate, args.seconds, during)
-    spec = {"ehr": ehr, "patients": patients, "rate": args.rate, "seconds": args.seconds}
+        return (*edit_stream(ehr, key, patients, args.rate, args.seconds, during), None)
+    spec = {"ehr": ehr, "key": key, "patients": patients, "rate": args.rate,
+            "seconds": args.seconds}  # fmt: skip
     with ThreadPoolExecutor(max_workers=1) as side:
         pending = side.submit(during) if during is not None else None
-        done = subprocess.run([sys.executable, __file__, "--drive", "-"], check=True,
+        done = subprocess.run([sys.executable, str(_DRIVER)], check=True,
                               input=json.dumps(spec).encode(), capture_output=True)  # fmt: skip
         if pending is not None:
             pending.result()
     figures = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    return int(figures["sent"]), float(figures["rate"])
-
-
-def _drive_here(spec: dict[str, Any]) -> None:
-    sent, rate = _edit_stream(spec["ehr"], spec["patients"], spec["rate"], spec["seconds"])
-    print(json.dumps({"sent": sent, "rate": rate}))
+    return int(figures["sent"]), float(figures["rate"]), float(figures["cpu"])
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -241,8 +260,8 @@ def _relay_app(crm: str, contacts: dict[str, str]) -> FastAPI:
 
 
 @contextmanager
-def _world_loop() -> Iterator[tuple[World, asyncio.AbstractEventLoop]]:
-    world = World(SimulatorSettings(keys=KEYS))
+def _world_loop(window: int) -> Iterator[tuple[World, asyncio.AbstractEventLoop]]:
+    world = _world(window)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -273,6 +292,7 @@ def _relay_server(
     spec.write_text(json.dumps({"crm": crm, "contacts": contacts, "port": port}))
     process = subprocess.Popen([sys.executable, __file__, "--serve-relay", str(spec)],
                                env={**os.environ})  # fmt: skip
+    _RELAYS[f"http://127.0.0.1:{port}"] = process.pid
     try:
         if not wait_for_port("127.0.0.1", port, 30, alive=lambda: process.poll() is None):
             raise SystemExit("the relay process did not start")
@@ -283,6 +303,14 @@ def _relay_server(
         shutil.rmtree(spec.parent, ignore_errors=True)
 
 
+_RELAYS: dict[str, int] = {}
+"""Relay URL -> its process id (``--sut serve``), for the CPU meter."""
+
+
+def _relay_pid(url: str) -> int | None:
+    return _RELAYS.get(url)
+
+
 def _serve_relay(spec: Path) -> None:
     import uvicorn
 
@@ -291,8 +319,12 @@ def _serve_relay(spec: Path) -> None:
     uvicorn.run(app, host="127.0.0.1", port=int(found["port"]), log_level="warning")
 
 
+def _world(window: int) -> World:
+    return World(SimulatorSettings(keys=KEYS, webhook_window=window))
+
+
 def relay_phase(args: argparse.Namespace) -> Figures:
-    with _world_loop() as (world, loop):
+    with _world_loop(args.window) as (world, loop):
         addresses = world.addresses()
         patients = _patients(addresses["ehr"], args.patients)
         contacts = {}
@@ -308,26 +340,31 @@ def relay_phase(args: argparse.Namespace) -> Figures:
                                         "payload": "application/fhir+json"}}  # fmt: skip
             with _client(addresses["ehr"], "engine") as engine:
                 engine.post("/Subscription", json=subscription).raise_for_status()
-            sent, rate = _drive(addresses["ehr"], patients, args)
+            meter = _CpuMeter(_relay_pid(url))
+            sent, rate, driver = _drive(addresses["ehr"], patients, args)
             _quiet(world, lambda: True)
+            cpu = meter.spent(driver)
             latencies, unsynced = _sync_latencies(world)
-    return Figures("relay (baseline)", latencies, unsynced, sent, rate)
+    return Figures("relay (baseline)", latencies, unsynced, sent, rate, cpu)
 
 
 # -- the engine ------------------------------------------------------------------------------
 def engine_phase(args: argparse.Namespace, store: str, label: str) -> tuple[Figures, Figures]:
-    world = World(SimulatorSettings(keys=KEYS))
+    world = _world(args.window)
     with LiveRun.start(world, matrix=default_matrix(), sut=args.sut, store=store) as run:
         patients = _patients(run.addresses["ehr"], args.patients)
         consents = _accounts(run, args.revocations)
         run.quiesce(timeout=120)
         ehr = run.addresses["ehr"]
         revoker = _revoker(run, consents, args.seconds)
-        sent, rate = _drive(ehr, patients, args, during=revoker)
+        process = getattr(run.sut, "process", None)
+        meter = _CpuMeter(process.pid if process is not None else None)
+        sent, rate, driver = _drive(ehr, patients, args, during=revoker)
         run.quiesce(timeout=180)
+        cpu = meter.spent(driver)
         latencies, unsynced = _sync_latencies(world)
         revocations = _revocation_latencies(world, consents)
-    sync = Figures(f"engine ({label})", latencies, unsynced, sent, rate)
+    sync = Figures(f"engine ({label})", latencies, unsynced, sent, rate, cpu)
     return sync, Figures(f"revocation ({label})", revocations, len(consents) - len(revocations),
                          len(consents), rate)  # fmt: skip
 
@@ -386,19 +423,18 @@ def main() -> None:
     parser.add_argument("--driver", choices=["process", "thread"], default="process",
                         help="process: the edit stream from its own process; thread: from "
                         "threads of this one (beside the world's loop)")  # fmt: skip
+    parser.add_argument("--window", type=int, default=DEFAULT_WINDOW,
+                        help="webhook deliveries under way per endpoint (1: serial)")  # fmt: skip
     parser.add_argument("--serve-relay", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--drive", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.drive is not None:
-        _drive_here(json.loads(sys.stdin.read()))
-        return
     if args.serve_relay is not None:
         _serve_relay(args.serve_relay)
         return
     print(f"{args.rate:g} edits/s for {args.seconds:g} s over {args.patients} charts, "
-          f"engine: {args.sut}, driver: {args.driver}")  # fmt: skip
+          f"engine: {args.sut}, driver: {args.driver}, webhook window: {args.window}")  # fmt: skip
     relay = relay_phase(args)
     print(relay.line())
+    print(relay.cpu_line())
     rows = []
     if args.store in ("sqlite", "both"):
         scratch = Path(tempfile.mkdtemp(prefix="bench-sync-"))
@@ -413,6 +449,7 @@ def main() -> None:
     for sync, revocation in rows:
         ratio = sync.pct(50) / relay.pct(50) if relay.latencies_ms else float("nan")
         print(sync.line())
+        print(sync.cpu_line())
         print(
             f"{'':<22} p50 ratio vs relay {ratio:.2f}x (target <= 3x); "
             f"p99 target <= 50 ms: {'met' if sync.pct(99) <= 50 else 'MISSED'}"

@@ -18,6 +18,7 @@ from simulators._shared.clock import Clock, SimClock
 from simulators._shared.faults import FaultInjector, FaultPlan
 from simulators._shared.history import History
 from simulators._shared.transports import HttpxTransport, WebhookTransport
+from simulators._shared.webhook_lanes import DEFAULT_WINDOW
 from simulators._shared.webhooks import RetryPolicy, WebhookDispatcher
 
 
@@ -41,6 +42,8 @@ class SimulatorSettings:
     seed: int = 0
     webhook_transport: WebhookTransport | None = None
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
+    webhook_window: int = DEFAULT_WINDOW
+    """Webhook deliveries (of distinct record keys) under way at once per endpoint."""
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -60,6 +63,7 @@ class Runtime:
             history=self.history,
             faults=self.faults,
             retry=settings.webhook_retry,
+            window=settings.webhook_window,
             seed=settings.seed,
         )
         self.ground_truth: Any = None

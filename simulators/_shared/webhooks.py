@@ -1,9 +1,12 @@
 """Outbound webhooks: registered endpoints, ordered deliveries, retries, injected faults.
 
-Each endpoint has its own FIFO worker: a delivery is retried (capped exponential backoff with
-full jitter) before the next one goes, so order holds unless a fault breaks it on purpose
-(``reorder``, ``delay``). Every attempt is an operation in the history (f ``notify``, process
-= the endpoint's name, idempotency key = the event id)::
+Each endpoint has its own lane (``webhook_lanes``): deliveries are admitted in publish order and
+up to ``window`` of them (of distinct record keys) are under way at once. Per record key the
+order is strict: a delivery is retried (capped exponential backoff with full jitter) before the
+next one of its key goes, while other keys go on, so order per record holds unless a fault
+breaks it on purpose (``reorder``, ``delay``); ``window=1`` is one delivery at a time in publish
+order. Every attempt is an operation in the history (f ``notify``, process = the endpoint's
+name, idempotency key = the event id)::
 
     receiver = MemoryReceiver()
     hooks = WebhookDispatcher(system="crm", transport=receiver, history=h, faults=f)
@@ -25,12 +28,14 @@ import itertools
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from simulators._shared.errors import ConfigurationError
 from simulators._shared.faults import FaultInjector
 from simulators._shared.history import History, OpContext
 from simulators._shared.transports import WebhookTransport
+from simulators._shared.webhook_lanes import DEFAULT_WINDOW, Lane
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,11 @@ class RetryPolicy:
 
 
 class WebhookDispatcher:
-    """Queues events per endpoint and delivers them with retries and faults."""
+    """Queues events per endpoint and delivers them with retries and faults.
+
+    ``window``: deliveries (of distinct record keys) under way at once per endpoint; it applies
+    to endpoints registered after it is set.
+    """
 
     def __init__(
         self,
@@ -83,6 +92,7 @@ class WebhookDispatcher:
         faults: FaultInjector,
         retry: RetryPolicy | None = None,
         seed: int = 0,
+        window: int = DEFAULT_WINDOW,
     ) -> None:
         self._system = system
         self.transport = transport
@@ -91,25 +101,24 @@ class WebhookDispatcher:
         self._retry = retry or RetryPolicy()
         self._rng = random.Random(f"{seed}:webhooks")
         self._ids = itertools.count(1)
+        self.window = window
         self._endpoints: dict[str, WebhookEndpoint] = {}
-        self._queues: dict[str, asyncio.Queue[Delivery]] = {}
+        self._lanes: dict[str, Lane] = {}
         self._held: dict[str, Delivery] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._workers: dict[str, asyncio.Task[None]] = {}
         self.dead_letters: list[Delivery] = []
 
     def register(self, endpoint: WebhookEndpoint) -> None:
         if endpoint.name in self._endpoints:
             raise ConfigurationError(f"webhook endpoint {endpoint.name!r} is already registered")
         self._endpoints[endpoint.name] = endpoint
-        self._queues[endpoint.name] = asyncio.Queue()
+        self._lanes[endpoint.name] = Lane(endpoint.name, self.window)
 
     def unregister(self, name: str) -> None:
         self._endpoints.pop(name, None)
-        worker = self._workers.pop(name, None)
-        if worker is not None:
-            worker.cancel()
-        self._queues.pop(name, None)
+        lane = self._lanes.pop(name, None)
+        if lane is not None:
+            lane.stop()
         self._held.pop(name, None)
 
     def endpoints(self) -> list[WebhookEndpoint]:
@@ -135,36 +144,41 @@ class WebhookDispatcher:
             endpoint = self._endpoints.get(name)
             if endpoint is not None:
                 delivery = Delivery(event_id, endpoint, key, body, content_type, method, path)
-                self._queues[name].put_nowait(delivery)
+                self._lanes[name].put(delivery)
                 self._ensure_worker(name)
         return event_id
 
     def pending(self) -> int:
-        queued = sum(queue.qsize() for queue in self._queues.values())
-        return queued + len(self._held) + sum(not t.done() for t in self._tasks)
+        """Deliveries not finished: queued, waiting behind their key, under way (between
+        retries too), held back or delayed."""
+        unfinished = sum(lane.unfinished() for lane in self._lanes.values())
+        return unfinished + len(self._held) + sum(not t.done() for t in self._tasks)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until every queued, held, delayed and retried delivery has finished."""
         async with asyncio.timeout(timeout):
             while True:
-                for name in list(self._queues):
+                for name in list(self._lanes):
                     self._ensure_worker(name)
-                await asyncio.gather(*(q.join() for q in list(self._queues.values())))
+                await asyncio.gather(*(lane.inbox.join() for lane in list(self._lanes.values())))
                 for name in list(self._held):
                     self._spawn(self._deliver(self._held.pop(name)))
                 if self._tasks:
                     await asyncio.gather(*list(self._tasks), return_exceptions=True)
                     continue
-                if not self._held and all(q.empty() for q in self._queues.values()):
+                if not self._held and not any(lane.unfinished() for lane in self._lanes.values()):
                     return
 
     async def aclose(self) -> None:
-        for task in [*self._workers.values(), *self._tasks]:
+        """Cancel every delivery under way; those not started yet stay queued (a later
+        ``publish`` or ``drain`` on a running loop sends them)."""
+        stopped = [task for lane in self._lanes.values() for task in lane.stop()]
+        for task in self._tasks:
             task.cancel()
-        for task in [*self._workers.values(), *self._tasks]:
+        for task in [*stopped, *self._tasks]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._workers.clear()
+        self._lanes = {name: lane.successor() for name, lane in self._lanes.items()}
         self._tasks.clear()
 
     def reset(self) -> None:
@@ -174,28 +188,19 @@ class WebhookDispatcher:
         self.dead_letters.clear()
 
     def _ensure_worker(self, name: str) -> None:
-        worker = self._workers.get(name)
-        if worker is not None and not worker.done():
+        lane = self._lanes[name]
+        if lane.worker is not None and not lane.worker.done():
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop yet: the next publish or drain starts the worker
-        self._workers[name] = loop.create_task(self._work(name))
+        lane.worker = loop.create_task(lane.run(partial(self._route, name)))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def _work(self, name: str) -> None:
-        queue = self._queues[name]
-        while True:
-            delivery = await queue.get()
-            try:
-                await self._route(name, delivery)
-            finally:
-                queue.task_done()
 
     async def _route(self, name: str, delivery: Delivery) -> None:
         decision = self._faults.decide_webhook(delivery.endpoint.name)
