@@ -242,6 +242,9 @@ class WebhookDispatcher:
             status = await self.transport.send(
                 delivery.method, delivery.url, delivery.body, self._headers(delivery, attempt)
             )
+        except asyncio.CancelledError:  # unregistered or stopped mid-send: it may have arrived
+            self._history.info(op, outcome="cancelled")
+            raise
         except Exception as exc:  # a receiver's failure must never stop the dispatcher
             self._history.fail(op, outcome=f"transport:{type(exc).__name__}")
             return False

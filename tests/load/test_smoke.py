@@ -18,9 +18,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-# Known flaky in a full CI run: the world sometimes does not settle after the load (open in the
-# closing note); the assertions stay whole, a failure is reported as xfail, a pass as xpass.
-@pytest.mark.xfail(strict=False, reason="the load run sometimes does not quiesce in a full CI run")
 def test_every_persona_runs_every_path_is_measured_and_the_checker_finds_nothing(
     tmp_path: Path,
 ) -> None:

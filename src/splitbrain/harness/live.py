@@ -173,16 +173,28 @@ class LiveRun:
         return sum(len(self.world.runtime(s).history) for s in SYSTEMS)
 
     def status(self) -> Mapping[str, Any]:
-        if self.service is not None:
-            depths = self.service.store.depths()
-            return {"inbox": dict(depths.inbox), "outbox": dict(depths.outbox)}
-        pending = {s: self.world.runtime(s).webhooks.pending() for s in SYSTEMS}
-        in_flight = {s: len(self.world.runtime(s).history.open_operations()) for s in SYSTEMS}
-        return {
-            "webhooks_pending": pending,
-            "operations_open": in_flight,
+        """What the world and the SUT still hold: the answer a quiescence timeout names."""
+        peers = getattr(self.world.apps["ehr"].state, "adt_peers", None)
+        found: dict[str, Any] = {
+            "webhooks_pending": {s: self.world.runtime(s).webhooks.pending() for s in SYSTEMS},
+            "operations_open": {s: self._open(s) for s in SYSTEMS},
+            "adt_pending": peers.pending() if peers is not None else 0,
             "sut_idle": self.sut.idle(),
         }
+        if self.service is not None:
+            depths = self.service.store.depths()
+            found |= {"inbox": dict(depths.inbox), "outbox": dict(depths.outbox)}
+        return found
+
+    def _open(self, system: str) -> list[str]:
+        """The operations still open in ``system``'s history, as ``index f process`` (no
+        values): a delivery that never completes is named by its receiver."""
+        history = self.world.runtime(system).history
+        records = {r["index"]: r for r in history.records()} if history.open_operations() else {}
+        return [
+            f"{i} {records[i]['f']} {records[i]['process']}" if i in records else str(i)
+            for i in history.open_operations()
+        ]
 
     def histories(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 
@@ -192,3 +193,28 @@ async def test_reset_forgets_endpoints_so_later_events_go_nowhere() -> None:
 
     assert receiver.received == []
     assert hooks.endpoints() == []
+
+
+async def test_a_delivery_cut_off_by_unregistering_completes_its_operation_as_unknown() -> None:
+    class Hanging(MemoryReceiver):
+        async def send(self, method: str, url: str, body: bytes, headers: object) -> int:
+            await asyncio.Event().wait()  # the receiver never answers
+            return 200
+
+    hooks, history = _dispatcher(Hanging())
+    hooks.publish("Contact/c1", b"{}")
+    for _ in range(100):
+        if history.open_operations():
+            break
+        await asyncio.sleep(0.001)
+    assert history.open_operations(), "the delivery never started"
+
+    hooks.unregister("engine")
+    for _ in range(100):
+        if not history.open_operations():
+            break
+        await asyncio.sleep(0.001)
+
+    assert history.open_operations() == []  # nothing left for a quiescence wait to hang on
+    (completion,) = [r for r in history.records() if r["type"] != "invoke"]
+    assert (completion["type"], completion["outcome"]) == ("info", "cancelled")

@@ -3,6 +3,8 @@
 - A workflow event (a FHIR Task decision) for a Patient the engine has not seen waits for the
   chart (released, bounded, counted) instead of making an empty person; after the bound it is
   dead-lettered with an incident naming the event and the record.
+- A consent change for an account the engine has not seen waits for the account's sign-up the
+  same way; at the bound it goes ahead (a revocation is never lost).
 - CRM outreach events (``message.sent`` / ``message.refused``) are ignored by type, counted,
   never dead-lettered; a malformed event of a synced type still is.
 - An echo is a version the engine's own effect wrote, not a payload marker a client can copy.
@@ -241,11 +243,72 @@ def _consent(service: EngineService, action: str, version: int) -> None:
     service.receive("portal", "webhook", json.dumps(event).encode())
 
 
+def _account(service: EngineService) -> str:
+    event = {"type": "account.created", "resource": "Account", "id": "a1", "version": 1,
+             "actor": "pat", "occurred_at": AT.isoformat(),
+             "record": {"given_name": "Ana", "family_name": "Quill", "birth_date": "1984-02-29",
+                        "email": "ana.quill@example.org"}}  # fmt: skip
+    event_id, _new = service.receive("portal", "webhook", json.dumps(event).encode())
+    return event_id
+
+
+def test_a_consent_change_before_its_account_waits_and_makes_no_empty_person(
+    service: EngineService,
+) -> None:
+    _consent(service, "revoked", 1)
+
+    service.worker.run_once()
+
+    (item,) = service.store.inbox()
+    assert item.state is InboxState.PENDING
+    assert service.store.person_of("portal", "a1") is None
+    assert service.engine.record_person(RecordKey("portal", "a1")) is None
+
+
+def test_a_consent_change_before_its_account_leaves_the_account_matchable_by_its_chart(
+    service: EngineService, clock: FixedClock
+) -> None:
+    _consent(service, "revoked", 1)
+    service.worker.run_once()
+    _account(service)
+    service.worker.run_once()
+    clock.advance(timedelta(seconds=1))
+    service.worker.run_once()
+
+    _chart(service)
+    service.worker.run_once()
+
+    assert [i.state.terminal for i in service.store.inbox()] == [True, True, True]
+    person = service.engine.record_person(RecordKey("portal", "a1"))
+    assert person is not None
+    assert service.engine.record_person(RecordKey("ehr", "Patient/1")) == person
+
+
+def test_a_consent_change_whose_account_never_comes_goes_ahead_at_the_bound_not_lost(
+    service: EngineService, clock: FixedClock
+) -> None:
+    _consent(service, "revoked", 1)
+
+    for _ in range(service.worker.subjects.attempts + 1):
+        service.worker.run_once()
+        clock.advance(timedelta(minutes=5))
+
+    (item,) = service.store.inbox()
+    assert item.state is InboxState.APPLIED
+    assert service.store.person_of("portal", "a1") is not None
+    assert service.store.incidents() == []
+
+
 def test_a_consent_grant_push_delayed_past_a_revoke_never_turns_the_crm_flag_back_on(
     service: EngineService,
 ) -> None:
     crm = _Recorder()
     service.deliverer.targets["crm"] = crm
+    _account(service)
+    service.worker.run_once()
+    while service.deliverer.run_once():  # the account's own contact upsert
+        pass
+    crm.sent.clear()
     _consent(service, "granted", 1)
     _consent(service, "revoked", 2)
     service.worker.run_once()  # both decided before the grant's push leaves

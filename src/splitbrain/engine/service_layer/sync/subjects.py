@@ -1,4 +1,5 @@
-"""A workflow event waits for its subject's record; an echo is a version the engine wrote.
+"""An event about a record the engine does not know yet waits for it; an echo is a version
+the engine wrote.
 
 Each EHR resource type reaches the engine on its own subscription, so a provider's decision
 (a FHIR Task) may arrive before the chart (the Patient) it is about. Processing it then would
@@ -6,7 +7,8 @@ make an empty person: the CRM workflow effect has no contact to go to, and the c
 comes, becomes a second contact. So a workflow event whose subject record the engine does not
 know yet is released for retry (``SubjectWait``: bounded, capped exponential backoff, counted)
 and processed once the record is known; after the bound it is dead-lettered with an incident
-naming the event and the record.
+naming the event and the record. A consent change (the portal's webhook names only the account)
+waits the same way for its account's sign-up; at the bound it goes ahead rather than being lost.
 
 Echo detection rests on what the engine itself wrote: the versions its effects produced
 (``SyncStore.note_written`` when an answer carries the new version). A marker in the payload

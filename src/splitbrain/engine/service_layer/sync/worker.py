@@ -119,7 +119,7 @@ class SyncWorker:
             log.warning("dead-lettered event %s: %s", item.event_id, poison.problem)
             self.store.dead_letter_inbox(item.event_id, reason=poison.problem, now=now)
             return
-        waiting = self._unknown_subject(facts)
+        waiting = self._unknown_subject(facts, item)
         if waiting is not None:  # a decision before its chart: wait for the chart, in order
             self.subjects.hold(self.store, item, waiting, now)
             return
@@ -291,10 +291,21 @@ class SyncWorker:
         outcome.effects.extend(self.workflow.merged(item.event_id, survivor, fact))
 
     # -- identity -----------------------------------------------------------------------------
-    def _unknown_subject(self, facts: list[Inbound]) -> SourceRecord | None:
-        """The record of a workflow event in ``facts`` that the engine does not know yet."""
+    def _unknown_subject(self, facts: list[Inbound], item: InboxItem) -> SourceRecord | None:
+        """The record of a workflow event or a consent change in ``facts`` that the engine does
+        not know yet. Neither carries identity data, so going ahead would make a person with
+        nothing to match on, and the record's own event (an account sign-up still leased by a
+        crashed worker, say) would then find it known and never be matched: a chart of the same
+        patient would become a second person. A consent change waits only within the bound,
+        then goes ahead on an empty person: a revocation is honored late, never dropped."""
         for fact in facts:
             if isinstance(fact, WorkflowEvent) and not self._known(fact.record):
+                return fact.record
+            if (
+                isinstance(fact, ConsentChanged)
+                and item.attempts < self.subjects.attempts
+                and not self._known(fact.record)
+            ):
                 return fact.record
         return None
 
