@@ -46,3 +46,42 @@ def test_an_unknown_key_kind_is_refused_with_the_choices() -> None:
         BlockingKeys(["zip3"])
 
     assert "zip3" in str(caught.value) and "phone" in str(caught.value)
+
+
+def test_blocks_within_the_scoring_cap_give_every_member_once_in_block_order() -> None:
+    keys = BlockingKeys(["phone"], max_scored=5)
+
+    chosen = keys.choose([["a", "b"], ["b", "c", "self"]], exclude="self")
+
+    assert chosen == ["a", "b", "c"]
+
+
+def test_over_the_cap_a_record_sharing_two_keys_outranks_records_sharing_one_common_key() -> None:
+    keys = BlockingKeys(["phone"], max_scored=3)
+    recycled_phone = [f"stranger-{i}" for i in range(27)] + ["twin-key-match"]
+    same_name_and_date = ["twin-key-match", "namesake"]
+
+    chosen = keys.choose([recycled_phone, same_name_and_date])
+
+    assert chosen == ["twin-key-match", "namesake", "stranger-0"]
+
+
+def test_over_the_cap_ties_keep_the_order_the_blocks_found_them_in() -> None:
+    keys = BlockingKeys(["phone"], max_scored=2)
+
+    assert keys.choose([["c", "a", "b"], ["z", "y", "x"]]) == ["c", "a"]
+
+
+def test_the_new_record_itself_takes_no_place_under_the_cap() -> None:
+    keys = BlockingKeys(["phone"], max_scored=2)
+
+    chosen = keys.choose([["self", "a", "b", "c"], ["self", "b"]], exclude="self")
+
+    assert chosen == ["b", "a"]
+
+
+def test_a_scoring_cap_below_one_is_refused_with_the_rule() -> None:
+    with pytest.raises(ModelInvalid) as caught:
+        BlockingKeys(["phone"], max_scored=0)
+
+    assert "max_scored" in str(caught.value)

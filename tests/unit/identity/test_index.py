@@ -9,6 +9,7 @@ from splitbrain.engine.adapters.identity.factory import MatchingParts, build_ind
 from splitbrain.engine.adapters.identity.index_base import BlockedIndex
 from splitbrain.engine.adapters.identity.index_memory import MemoryIdentityIndex
 from splitbrain.engine.adapters.identity.index_sqlite import SqliteIdentityIndex
+from splitbrain.engine.domain.identity.blocking import BlockingKeys
 from splitbrain.engine.domain.identity.errors import DuplicateRecord, IdentityError, UnknownRecord
 from splitbrain.engine.domain.identity.record import RecordKey
 from tests.unit.identity.conftest import ANA, Make
@@ -86,6 +87,35 @@ def test_a_key_shared_by_more_records_than_the_limit_finds_nobody(
     arriving = make("crm", "c-9", given="other", phone="(212) 555-0100")
 
     assert index.candidates(arriving) == []
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_a_recycled_phone_shared_by_many_scores_only_the_capped_best_supported_records(
+    store: str, parts: MatchingParts, make: Make, new_ids: Callable[[], str], tmp_path: Path
+) -> None:
+    capped = BlockingKeys(parts.blocking.names, max_scored=4)
+    index: BlockedIndex = (
+        MemoryIdentityIndex(parts.matcher, capped, 50, 2000)
+        if store == "memory"
+        else SqliteIdentityIndex.open(str(tmp_path / "identity.sqlite"), parts.matcher, capped,
+                                      50, 2000)
+    )  # fmt: skip
+    for i in range(12):  # strangers who were given Ana's phone number after her
+        stranger = make("crm", f"c-{i}", given=f"name{i}", family="Lee", phone=ANA["phone"],
+                        date_of_birth=f"19{50 + i}-02-03")  # fmt: skip
+        index.insert(stranger, f"stranger-{i}")
+    index.insert(make("ehr", "e-1", **ANA), "ana")
+
+    arriving = make("portal", "o-1", **ANA)
+    found = index.candidates(arriving)
+    decision = index.match_and_insert(arriving, new_ids)
+    again = index.candidates(arriving)  # now filed: it finds itself no more than before
+
+    assert len(found) == 4 and "ana" in {person for _, person in found}
+    assert decision.band == "high" and decision.assigned_person_id == "ana"
+    assert len(again) == 4 and arriving.key not in {r.key for r, _ in again}
+    if isinstance(index, SqliteIdentityIndex):
+        index.close()
 
 
 def test_placeholder_values_block_nobody(index: BlockedIndex, make: Make) -> None:

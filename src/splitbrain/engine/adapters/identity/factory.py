@@ -24,7 +24,7 @@ from splitbrain.engine.adapters.identity.index_memory import MemoryIdentityIndex
 from splitbrain.engine.adapters.identity.index_sqlite import SqliteIdentityIndex
 from splitbrain.engine.adapters.identity.nicknames import NicknameTable
 from splitbrain.engine.adapters.identity.normalize import Normalizer
-from splitbrain.engine.adapters.identity.similarity import jaro_winkler
+from splitbrain.engine.adapters.identity.similarity import jaro_winkler, one_edit
 from splitbrain.engine.domain.identity.bands import (
     EligibilityGate,
     Guard,
@@ -65,6 +65,7 @@ class MatchingParts:
                 thresholds=c.thresholds,
                 similarity=jaro_winkler,
                 nicknames=nicknames,
+                edits=one_edit,
             )
             for c in config.comparisons
         ]
@@ -84,7 +85,13 @@ class MatchingParts:
             ),
             max_candidates=config.max_candidates,
         )
-        return cls(config, normalizer, matcher, BlockingKeys(config.blocking.keys), nicknames)
+        return cls(
+            config,
+            normalizer,
+            matcher,
+            BlockingKeys(config.blocking.keys, config.blocking.max_scored),
+            nicknames,
+        )
 
 
 def fellegi_sunter(config: MatchingConfig) -> FellegiSunter:

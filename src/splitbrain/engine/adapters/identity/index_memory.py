@@ -70,15 +70,14 @@ class MemoryIdentityIndex(BlockedIndex):
         found = [(entries[k].clean, entries[k].person_id) for k in self._found(record, keys)]
         return self.matcher.match(record, found, scrubbed=True)
 
-    def _found(self, record: IdentityRecord, keys: tuple[str, ...] | None) -> dict[RecordKey, None]:
-        found: dict[RecordKey, None] = {}
+    def _found(self, record: IdentityRecord, keys: tuple[str, ...] | None) -> list[RecordKey]:
+        usable: list[list[RecordKey]] = []
         blocks = self._blocks
         for key in self.keys_of(record) if keys is None else keys:
             block = blocks.get(key)
             if block is not None and len(block) <= self.limit_of(key):
-                found.update(dict.fromkeys(block))
-        found.pop(record.key, None)
-        return found
+                usable.append(block)
+        return self.blocking.choose(usable, record.key)
 
     def insert(self, record: IdentityRecord, person_id: str) -> None:
         self._insert(record, person_id, None)

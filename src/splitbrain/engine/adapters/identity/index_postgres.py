@@ -8,7 +8,8 @@ links and its audit entry. Versioned as the ``identity`` block of ``postgres_sch
 
 A candidate search is two round trips whatever the number of keys: every key's block is read
 at once (``unnest`` + ``LATERAL ... LIMIT max + 1``, so an oversized block costs no more than
-the limit and is then skipped), then the candidate rows in one query, in record order.
+the limit and is then skipped), then the candidate rows in one query, in record order: at most
+``max_scored`` of them, the best supported (``BlockingKeys.choose``).
 
 Concurrency: two engine processes registering one patient at once are serialized by the store
 before they search (see ``postgres_identity``), so the second one's search finds the first.
@@ -55,8 +56,9 @@ IDENTITY_TABLES = (
 _COLUMNS = f"source_system, source_record_id, person_id, {', '.join(IDENTITY_FIELDS)}"
 _BLOCKS = (
     "SELECT k.key, b.rid FROM unnest(?::text[], ?::int[]) AS k (key, size) "
-    "CROSS JOIN LATERAL (SELECT rid FROM identity_blocks WHERE key = k.key LIMIT k.size) AS b"
-)
+    "CROSS JOIN LATERAL (SELECT rid FROM identity_blocks WHERE key = k.key ORDER BY rid "
+    "LIMIT k.size) AS b"
+)  # each block in rid order: the scoring cap breaks ties by that order, deterministically
 _ROWS = f"SELECT {_COLUMNS} FROM identity_records WHERE rid = ANY(?) ORDER BY rid"
 _MARKS = ", ".join("?" * (3 + len(IDENTITY_FIELDS)))
 _INSERT = (
@@ -95,9 +97,11 @@ class PostgresIdentityIndex(BlockedIndex):
         blocks: dict[str, list[int]] = {key: [] for key in keys}
         for key, rid in self._conn.execute(_BLOCKS, (keys, [limits[k] + 1 for k in keys])):
             blocks[key].append(rid)
-        rids = sorted(
-            {rid for key, block in blocks.items() if len(block) <= limits[key] for rid in block}
-        )
+        usable = [block for key, block in blocks.items() if len(block) <= limits[key]]
+        own_rid = None
+        if sum(map(len, usable)) > self.blocking.max_scored:  # the record itself takes no place
+            own_rid = self._find_rid(record.key)
+        rids = sorted(self.blocking.choose(usable, own_rid))
         if not rids:
             return []
         own = record.key
@@ -144,10 +148,14 @@ class PostgresIdentityIndex(BlockedIndex):
         return int(row[0]) if row else 0
 
     def _rid(self, record_key: RecordKey) -> int:
+        rid = self._find_rid(record_key)
+        if rid is None:
+            raise UnknownRecord(f"record {record_key} is not in the identity index")
+        return rid
+
+    def _find_rid(self, record_key: RecordKey) -> int | None:
         row = self._conn.execute(
             "SELECT rid FROM identity_records WHERE source_system = ? AND source_record_id = ?",
             tuple(record_key),
         ).fetchone()
-        if row is None:
-            raise UnknownRecord(f"record {record_key} is not in the identity index")
-        return int(row[0])
+        return None if row is None else int(row[0])

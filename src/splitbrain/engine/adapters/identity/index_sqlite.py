@@ -4,7 +4,8 @@ Tables (created on first use, versioned in ``identity_schema``): ``identity_reco
 per source record: its person and normalized values) and ``identity_blocks`` (blocking key,
 record row), a ``WITHOUT ROWID`` table whose primary key is the lookup index. A candidate
 search reads each key's block with ``LIMIT max + 1`` (so an oversized block costs no more than
-the limit) and fetches the candidate rows in one query.
+the limit) and fetches the candidate rows in one query: at most ``max_scored`` of them, the
+best supported (``BlockingKeys.choose``).
 
 The index may own its connection (``open(path)``: WAL, each write committed, or many at once
 inside :meth:`SqliteIdentityIndex.batch`) or share the engine's (``autocommit=False``: the
@@ -129,7 +130,7 @@ class SqliteIdentityIndex(BlockedIndex):
         self._conn.close()
 
     def candidates(self, record: IdentityRecord) -> list[tuple[IdentityRecord, str]]:
-        rids: dict[int, None] = {}
+        usable: list[list[int]] = []
         execute = self._conn.execute
         for key in self.keys_of(record):
             limit = self.limit_of(key)
@@ -137,7 +138,11 @@ class SqliteIdentityIndex(BlockedIndex):
                 "SELECT rid FROM identity_blocks WHERE key = ? LIMIT ?", (key, limit + 1)
             ).fetchall()
             if len(block) <= limit:
-                rids.update(dict.fromkeys(r[0] for r in block))
+                usable.append([r[0] for r in block])
+        own_rid = None
+        if sum(map(len, usable)) > self.blocking.max_scored:  # the record itself takes no place
+            own_rid = self._find_rid(record.key)
+        rids = self.blocking.choose(usable, own_rid)
         if not rids:
             return []
         marks = ",".join("?" * len(rids))
@@ -209,14 +214,17 @@ class SqliteIdentityIndex(BlockedIndex):
         return row
 
     def _rid(self, record_key: RecordKey) -> int:
+        rid = self._find_rid(record_key)
+        if rid is None:
+            raise UnknownRecord(f"record {record_key} is not in the identity index")
+        return rid
+
+    def _find_rid(self, record_key: RecordKey) -> int | None:
         row = self._conn.execute(
             "SELECT rid FROM identity_records WHERE source_system = ? AND source_record_id = ?",
             tuple(record_key),
         ).fetchone()
-        if row is None:
-            raise UnknownRecord(f"record {record_key} is not in the identity index")
-        rid: int = row[0]
-        return rid
+        return None if row is None else int(row[0])
 
     def _commit(self) -> None:
         if self._autocommit and not self._batching:

@@ -21,6 +21,14 @@ given_family       ``gf:<soundex(given)>:<soundex(fam)>`` leads without DOB or a
 A key value shared by more than the index's block limit identifies nobody in particular (a
 clinic's front-desk phone, a postcode full of Smiths); the index stops searching it.
 
+Blocks under the limit still grow with the index (a recycled phone, a common name in a birth
+year), so :meth:`BlockingKeys.choose` caps how many stored records are scored: when the usable
+blocks hold more than ``max_scored`` records, it keeps those with the most support, a record's
+support being the sum of ``1 / block size`` over the blocks it shares with the new one (a
+shared rare value counts more than a shared common one; a record sharing several keys, as a
+true match does, more than one sharing a single key). Ties keep the order in which the blocks
+found them, so the choice is deterministic. Below the cap every record is scored, as before.
+
 >>> soundex("robert"), soundex("rupert")
 ('R163', 'R163')
 """
@@ -28,11 +36,18 @@ clinic's front-desk phone, a postcode full of Smiths); the index stops searching
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from heapq import nlargest
+from typing import TypeVar
 
 from splitbrain.engine.domain.identity.errors import ModelInvalid
 from splitbrain.engine.domain.identity.record import IdentityRecord
 
-__all__ = ["BLOCKING_KEYS", "EXACT_KEYS", "BlockingKeys", "soundex"]
+__all__ = ["BLOCKING_KEYS", "DEFAULT_MAX_SCORED", "EXACT_KEYS", "BlockingKeys", "soundex"]
+
+DEFAULT_MAX_SCORED = 32
+"""Stored records scored per new record at most (see :meth:`BlockingKeys.choose`)."""
+
+_T = TypeVar("_T")
 
 _CODES = {
     **dict.fromkeys("bfpv", "1"),
@@ -154,18 +169,50 @@ EXACT_KEYS: frozenset[str] = frozenset({"identifier", "phone", "email"})
 
 
 class BlockingKeys:
-    """The configured key kinds; ``keys(record)`` gives every key of a (scrubbed) record."""
+    """The configured key kinds; ``keys(record)`` gives every key of a (scrubbed) record, and
+    ``choose(blocks)`` the stored records to score among those blocks."""
 
-    __slots__ = ("_functions", "names")
+    __slots__ = ("_functions", "max_scored", "names")
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self, names: Sequence[str], max_scored: int = DEFAULT_MAX_SCORED) -> None:
         unknown = [n for n in names if n not in BLOCKING_KEYS]
         if unknown:
             raise ModelInvalid(
                 f"unknown blocking keys {unknown}; use some of {sorted(BLOCKING_KEYS)}"
             )
+        if max_scored < 1:
+            raise ModelInvalid(
+                f"max_scored is {max_scored}; at least one candidate must be scored (use >= 1)"
+            )
         self.names = tuple(names)
+        self.max_scored = max_scored
         self._functions = tuple(BLOCKING_KEYS[n] for n in names)
+
+    def choose(self, blocks: Sequence[Sequence[_T]], exclude: _T | None = None) -> list[_T]:
+        """The members of ``blocks`` to score (``exclude``, the new record itself, never).
+
+        All of them, in the order the blocks hold them, when there are at most ``max_scored``;
+        else the ``max_scored`` with the most support (see the module docstring).
+        """
+        cap = self.max_scored
+        if sum(map(len, blocks)) <= cap:  # the common case: no support to weigh
+            found: dict[_T, None] = {}
+            for block in blocks:
+                found.update(dict.fromkeys(block))
+            if exclude is not None:
+                found.pop(exclude, None)
+            return list(found)
+        support: dict[_T, float] = {}
+        get = support.get
+        for block in blocks:
+            weight = 1.0 / len(block)
+            for member in block:
+                support[member] = get(member, 0.0) + weight
+        if exclude is not None:
+            support.pop(exclude, None)
+        if len(support) <= cap:
+            return list(support)
+        return nlargest(cap, support, key=support.__getitem__)
 
     def keys(self, record: IdentityRecord) -> tuple[str, ...]:
         out: list[str] = []

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from splitbrain.engine.domain.identity.errors import ModelInvalid
-from splitbrain.engine.domain.identity.ports import SimilarityFunction
+from splitbrain.engine.domain.identity.ports import EditCheck, SimilarityFunction
 from splitbrain.engine.domain.identity.record import IdentityRecord
 
 __all__ = [
@@ -133,13 +133,14 @@ class OneEdit(Comparison):
     """``exact``, ``one_edit`` (one character wrong, missing, extra, or two swapped), ``else``:
     for phones, emails and identifiers, whose near misses are typing slips."""
 
-    __slots__ = ()
+    __slots__ = ("_one_edit",)
 
-    def __init__(self, name: str, field: str | None = None) -> None:
+    def __init__(self, name: str, field: str | None = None, *, edits: EditCheck = one_edit) -> None:
         super().__init__(name, field or name, ("exact", "one_edit", "else"))
+        self._one_edit = edits
 
     def _differing(self, a: str, b: str) -> int:
-        return 1 if one_edit(a, b) else 2
+        return 1 if self._one_edit(a, b) else 2
 
 
 class Email(OneEdit):
@@ -149,7 +150,9 @@ class Email(OneEdit):
     __slots__ = ()
 
     def _differing(self, a: str, b: str) -> int:
-        if one_edit(a, b) and "".join(filter(str.isdigit, a)) == "".join(filter(str.isdigit, b)):
+        if self._one_edit(a, b) and "".join(filter(str.isdigit, a)) == "".join(
+            filter(str.isdigit, b)
+        ):
             return 1
         return 2
 
@@ -158,15 +161,16 @@ class BirthDate(Comparison):
     """ISO dates: ``exact``, ``day_month_swap``, ``one_digit`` (one digit off or two swapped),
     ``else``."""
 
-    __slots__ = ()
+    __slots__ = ("_one_edit",)
 
-    def __init__(self, name: str, field: str | None = None) -> None:
+    def __init__(self, name: str, field: str | None = None, *, edits: EditCheck = one_edit) -> None:
         super().__init__(name, field or name, ("exact", "day_month_swap", "one_digit", "else"))
+        self._one_edit = edits
 
     def _differing(self, a: str, b: str) -> int:
         if len(a) == 10 and a[:4] == b[:4] and a[5:7] == b[8:] and a[8:] == b[5:7]:
             return 1
-        return 2 if one_edit(a, b) else 3
+        return 2 if self._one_edit(a, b) else 3
 
 
 class FuzzyText(Comparison):
@@ -207,7 +211,7 @@ class PersonName(FuzzyText):
     double surnames, a dropped middle name); the lower bands; ``else``.
     Exact agreement is term-frequency adjusted: "smith" = "smith" says less than a rare name."""
 
-    __slots__ = ("_cache", "_nicknames")
+    __slots__ = ("_cache", "_nicknames", "_one_edit")
 
     _CACHE_SIZE = 200_000
     """Names repeat: the levels of recently compared name pairs are kept (cleared when full)."""
@@ -219,6 +223,8 @@ class PersonName(FuzzyText):
         thresholds: tuple[float, ...],
         similarity: SimilarityFunction,
         nicknames: NameEquivalence | None = None,
+        *,
+        edits: EditCheck = one_edit,
     ) -> None:
         if not thresholds:
             raise ModelInvalid(
@@ -229,6 +235,7 @@ class PersonName(FuzzyText):
         bands = tuple(fuzzy_label(t) for t in self._thresholds)
         self.labels = ("exact", *extra, *bands[:1], "part", *bands[1:], "else")
         self._nicknames = nicknames
+        self._one_edit = edits
         self.tf_field = field
         self._cache: dict[tuple[str, str], int] = {}
 
@@ -248,7 +255,7 @@ class PersonName(FuzzyText):
         top = 1 if nicknames is None else 2
         score = self._similarity(a, b)
         thresholds = self._thresholds
-        if score >= thresholds[0] or (min(len(a), len(b)) <= 4 and one_edit(a, b)):
+        if score >= thresholds[0] or (min(len(a), len(b)) <= 4 and self._one_edit(a, b)):
             return top
         if (" " in a or " " in b) and not set(a.split()).isdisjoint(b.split()):
             return top + 1
@@ -321,21 +328,23 @@ def build_comparison(
     thresholds: tuple[float, ...],
     similarity: SimilarityFunction,
     nicknames: NameEquivalence,
+    edits: EditCheck = one_edit,
 ) -> Comparison:
-    """The comparison of ``kind`` (one of :data:`COMPARISON_KINDS`) over ``field``."""
+    """The comparison of ``kind`` (one of :data:`COMPARISON_KINDS`) over ``field``; ``edits``
+    tells one-edit pairs (the pure-Python :func:`one_edit` unless a faster one is injected)."""
     if kind == "exact":
         return Exact(name, field)
     if kind == "one_edit":
-        return OneEdit(name, field)
+        return OneEdit(name, field, edits=edits)
     if kind == "email":
-        return Email(name, field)
+        return Email(name, field, edits=edits)
     if kind == "date":
-        return BirthDate(name, field)
+        return BirthDate(name, field, edits=edits)
     if kind == "text":
         return FuzzyText(name, field, thresholds, similarity)
     if kind in ("given_name", "family_name"):
         table = nicknames if kind == "given_name" else None
-        return PersonName(name, field, thresholds, similarity, table)
+        return PersonName(name, field, thresholds, similarity, table, edits=edits)
     if kind == "address":
         return Address(name, thresholds[0] if thresholds else 0.88, similarity)
     raise ModelInvalid(f"comparison {name!r}: kind {kind!r} is not one of {COMPARISON_KINDS}")

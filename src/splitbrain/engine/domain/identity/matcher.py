@@ -223,8 +223,13 @@ class Matcher:
             if held is None or (s.score, s.record.key) > (held.score, held.record.key):
                 best[s.person_id] = s
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.person_id))
-        bands = [self.band(s.score, s.levels) for s in ranked]
-        keep = [i for i, b in enumerate(bands) if b != "none"][: self._max_candidates]
+        bands: list[ScoreBand] = []  # of the persons above "none": a prefix of ranked, since
+        for s in ranked:  # the band falls with the score (a guard only turns high to medium)
+            score_band = self.band(s.score, s.levels)
+            if score_band == "none":
+                break
+            bands.append(score_band)
+        keep = list(range(min(len(bands), self._max_candidates)))
         if not keep and ranked:
             keep = [0]  # the best candidate explains even a "none"
         left = self.gate.scrub(record)

@@ -20,13 +20,21 @@ from typing import Protocol
 from splitbrain.engine.domain.identity.decision import MatchDecision
 from splitbrain.engine.domain.identity.record import IdentityRecord, RecordKey
 
-__all__ = ["IdentityIndex", "SimilarityFunction"]
+__all__ = ["EditCheck", "IdentityIndex", "SimilarityFunction"]
 
 
 class SimilarityFunction(Protocol):
     """A string similarity in [0, 1] (Jaro-Winkler in the adapters, via rapidfuzz)."""
 
     def __call__(self, left: str, right: str) -> float: ...
+
+
+class EditCheck(Protocol):
+    """Whether two strings are exactly one edit apart: a character substituted, inserted or
+    deleted, or two adjacent ones swapped (``comparisons.one_edit`` in pure Python; the
+    adapters inject rapidfuzz's optimal string alignment distance, the same answer faster)."""
+
+    def __call__(self, left: str, right: str) -> bool: ...
 
 
 class IdentityIndex(Protocol):
