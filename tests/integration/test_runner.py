@@ -8,6 +8,7 @@ plugin, the catalog cases in this process. The failing run uses a deliberately b
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import xml.etree.ElementTree as ET
@@ -16,12 +17,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from simulators._shared.history import value_id
 from splitbrain.cli import app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-CASE = next((ROOT / "scenarios" / "conflicts").glob("CC-16-*.yaml"))
+CATALOG = ROOT / "scenarios" / "conflicts"
+CASE = next(CATALOG.glob("CC-16-*.yaml"))
 CLEAN = """Feature: A sign-up travels
   Scenario: Ana signs up and the CRM knows her once
     Given Ana has signed up in the portal
@@ -78,6 +81,36 @@ def test_a_failing_scenario_and_a_broken_engine_exit_1_with_each_failure(tmp_pat
     assert "crm.jsonl#" in failures["Anomaly"]
     assert "duplicate_person" in (out / "report.html").read_text()
     assert (out / "histories" / "CC-16" / "crm.jsonl").stat().st_size > 0
+
+
+def _played(history: Path) -> dict[str, dict[str, object]]:
+    """The writes one system's history saw invoked (acknowledged or refused), by idempotency key:
+    which of a race's writes the simulator refuses as stale depends on the SUT's timing."""
+    ops = [json.loads(line) for line in history.read_text().splitlines()]
+    return {op["idempotency_key"]: op for op in ops
+            if op["type"] == "invoke" and op["f"] == "write" and op["idempotency_key"]}  # fmt: skip
+
+
+def test_the_contact_preference_races_are_played_through_both_apis_with_no_anomaly(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "in").mkdir()
+    for case in ("CC-13", "CC-14"):
+        shutil.copy(next(CATALOG.glob(f"{case}-*.yaml")), tmp_path / "in")
+    out = tmp_path / "out"
+
+    code, output = _run(str(tmp_path / "in"), "--sut", "reference", "--out", str(out))
+
+    assert code == 0, output
+    root = _junit(out)
+    assert (root.get("tests"), root.get("failures")) == ("2", "0")
+    assert not list(root.iter("skipped"))
+    for case in ("CC-13", "CC-14"):
+        portal = _played(out / "histories" / case / "portal.jsonl")
+        crm = _played(out / "histories" / case / "crm.jsonl")
+        assert str(portal[f"{case}:seed"]["key"]).startswith("Preferences/")
+        assert portal[f"{case}:w2"]["fields"] == {"preferred_channel": value_id("email")}
+        assert crm[f"{case}:w1"]["fields"] == {"custom": value_id({"contact_preference": "Text"})}
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,11 @@ The reference engine's own decisions (``expect`` in the case) are not visible fr
 case passes here when the checker finds no anomaly. The person is set up by ``admin`` (the
 world's seeding process, not judged): a portal account, then the CRM contact and EHR Patient the
 SUT made from it (or, if it made none, ones the setup makes). A writer reads the record and
-writes with ``If-Match`` (writes sharing a ``base_version`` share the version first read, so the
-later one is refused as stale) and the case's idempotency key (a reused key is a retry). Fields
-without a translation yet (``medication_plan``, ``follow_up_completion``, ``contact_preference``)
-make the case skipped, naming them.
+writes with ``If-Match`` and the case's idempotency key. Writes sharing a ``base_version`` saw
+the same state: each reads its own resource's version just before the first of them plays, in
+whichever system it writes, so a later one is refused as stale; a reused key is a retry. Which
+API call a write becomes is ``translations``' business; fields without a translation yet
+(``medication_plan``, ``follow_up_completion``) make the case skipped, naming them.
 """
 
 from __future__ import annotations
@@ -23,25 +24,20 @@ import httpx
 
 from simulators._shared import KeyRing, SimulatorSettings
 from splitbrain.engine.adapters.matrix_policy import load_policy
+from splitbrain.engine.domain.policy import Policy
 from splitbrain.harness.catalog import CaseWrite, ConflictCase
 from splitbrain.harness.checker import Truth, check
 from splitbrain.harness.history_files import save_histories, sources_of
 from splitbrain.harness.live import LiveRun
 from splitbrain.harness.runner.errors import CasePlayError
 from splitbrain.harness.runner.results import RunResult
+from splitbrain.harness.runner.translations import SUPPORTED, body_of, resource_path
 from splitbrain.harness.sut import Sut
 from splitbrain.harness.world import World
 
 __all__ = ["SUPPORTED", "run_case"]
 
 SUITE = "conflict-catalog"
-SUPPORTED: dict[str, frozenset[str]] = {
-    "legal_name": frozenset({"ehr", "crm", "portal"}),
-    "date_of_birth": frozenset({"ehr", "crm", "portal"}),
-    "lead_source": frozenset({"crm"}),
-    "care_stage": frozenset({"crm"}),
-}
-"""The fields (and systems) a case write can be made through today."""
 _GT = "gt_case_person"
 _PERSON = {"given_name": "Ana", "family_name": "Synthetica", "birth_date": "1984-02-29",
            "email": "ana.synthetica@example.org", "phone": "+1-212-555-0142"}  # fmt: skip
@@ -56,13 +52,14 @@ def run_case(case: ConflictCase, *, sut: Callable[[], Sut], matrix: Path, out: P
     roles = {w.role for w, _, _ in case.timeline()}
     keys = KeyRing.generate({"admin": "admin", "engine": "sync_engine", **{r: r for r in roles}})
     workdir = out / "sut" / case.id
+    policy = load_policy(matrix)
     with LiveRun.start(World(SimulatorSettings(keys=keys)), matrix=matrix, sut=sut(),
                        workdir=workdir) as run:  # fmt: skip
         try:
             truth, records = _set_up(run, case)
             seen: dict[tuple[str, int], str] = {}
             for write, _, _ in case.timeline():
-                _write(run, case, write, records[write.system], matrix=matrix, seen=seen)
+                _write(run, case, write, records, policy=policy, seen=seen)
             run.quiesce()
         except (CasePlayError, httpx.HTTPError) as exc:
             return RunResult(SUITE, _name(case), "error", f"the case could not be played: {exc}",
@@ -136,51 +133,43 @@ def _write(
     run: LiveRun,
     case: ConflictCase,
     write: CaseWrite,
-    record: str,
+    records: dict[str, str],
     *,
-    matrix: Path,
+    policy: Policy,
     seen: dict[tuple[str, int], str],
 ) -> None:
-    """Read the record, then write it with ``If-Match``: writes sharing a ``base_version``
-    share the version read by the first of them, so a later one is stale, as in the case."""
-    path = {"ehr": f"/Patient/{record}", "crm": f"/contacts/{record}",
-            "portal": f"/accounts/{record}"}[write.system]  # fmt: skip
+    """Read the resource, then write it with ``If-Match`` and the case's idempotency key."""
+    path = resource_path(write.system, write.field, records[write.system])
+    current = _read(run, path, write)
+    version = current.headers.get("ETag", "")
+    if write.base_version is not None:
+        if (path, write.base_version) not in seen:
+            _saw(run, case, write.base_version, records, seen)
+        version = seen[(path, write.base_version)]
+    headers = {"Idempotency-Key": case.key_of(write), "If-Match": version}
+    method, body = body_of(write.system, write.field, write.value, current.json(), policy)
+    run.call(write.system, method, path, client=write.role, headers=headers, json=body)
+
+
+def _saw(
+    run: LiveRun, case: ConflictCase, base: int, records: dict[str, str],
+    seen: dict[tuple[str, int], str],
+) -> None:  # fmt: skip
+    """Every writer whose write is based on version ``base`` reads its resource now, before the
+    first of those writes: they all saw the same state, in whichever system each writes, so a
+    later one finds its version gone (stale), as in the case."""
+    for other in case.writes:
+        if other.base_version == base:
+            path = resource_path(other.system, other.field, records[other.system])
+            if (path, base) not in seen:
+                seen[(path, base)] = _read(run, path, other).headers.get("ETag", "")
+
+
+def _read(run: LiveRun, path: str, write: CaseWrite) -> httpx.Response:
     current = run.call(write.system, "GET", path, client=write.role)
     if current.status_code != 200:
         raise CasePlayError(f"GET {path} as {write.role} answered {current.status_code}")
-    version = current.headers.get("ETag", "")
-    if write.base_version is not None:
-        version = seen.setdefault((write.system, write.base_version), version)
-    headers = {"Idempotency-Key": case.key_of(write), "If-Match": version}
-    if write.system == "ehr":
-        body = _fhir(current.json(), write.field, write.value)
-        run.call("ehr", "PUT", path, client=write.role, headers=headers, json=body)
-    else:
-        body = _fields(write.system, write.field, write.value, matrix)
-        run.call(write.system, "PATCH", path, client=write.role, headers=headers, json=body)
-
-
-def _fields(system: str, field: str, value: str | None, matrix: Path) -> dict[str, Any]:
-    if field == "legal_name":
-        given, _, family = (value or "").rpartition(" ")
-        names = ("given_name", "family_name") if system == "portal" else ("first_name", "last_name")
-        return {names[0]: given or None, names[1]: family or None}
-    if field == "date_of_birth":
-        return {"birth_date": value}
-    if field == "care_stage":
-        stage = load_policy(matrix).enums.get("care_stage")
-        return {"stage": (stage.to_local("crm", value) if stage and value else None) or value}
-    return {field: value}  # lead_source
-
-
-def _fhir(current: dict[str, Any], field: str, value: str | None) -> dict[str, Any]:
-    patient = {k: v for k, v in current.items() if k != "meta"}
-    if field == "legal_name":
-        given, _, family = (value or "").rpartition(" ")
-        patient["name"] = [{"given": given.split(), "family": family}] if value else []
-    else:
-        patient["birthDate"] = value
-    return patient
+    return current
 
 
 def _expect(response: httpx.Response, status: int) -> dict[str, Any]:
