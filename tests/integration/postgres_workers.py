@@ -4,7 +4,7 @@ child: no pytest fixtures here).
 Each worker opens its own engine on the shared store, waits at a barrier so that the processes
 really overlap, handles its commands in order, and retries a command that failed with
 ``StoreBusy`` (the documented contract: it was rolled back whole). It reports how many retries
-it needed.
+it needed, by ``StoreBusy.kind``.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ def handle_all(
     start: Barrier,
     out: Results,
 ) -> None:
-    """Handle ``commands`` on the store at ``dsn``; put the number of retries on ``out``."""
+    """Handle ``commands`` on the store at ``dsn``; put its retries by kind on ``out``."""
     engine = bootstrap(store=dsn, policy=small_policy(), clock=FixedClock(T0), keys=keys,
                        audit_dir=Path(audit_dir))  # fmt: skip
-    retries = 0
+    retries: dict[str, int] = {}
     try:
         start.wait(timeout=60)
         for number, command in enumerate(commands):
@@ -50,8 +50,8 @@ def handle_all(
                 try:
                     engine.handle(command)
                     break
-                except StoreBusy:
-                    retries += 1
+                except StoreBusy as busy:
+                    retries[busy.kind] = retries.get(busy.kind, 0) + 1
             else:
                 raise RuntimeError(f"command {number} stayed busy {MAX_RETRIES} times")
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -67,8 +67,9 @@ def _deliveries(seed: int = 7) -> tuple[list[Write], list[Write]]:
 
 
 def _run_two(dsn: str, audit_dir: Path, keys: AuditKeys,
-             loads: tuple[Sequence[Command], Sequence[Command]]) -> list[int]:  # fmt: skip
-    """Handle each load in its own spawned engine process, both at once; their retries."""
+             loads: tuple[Sequence[Command], Sequence[Command]]) -> Counter[str]:  # fmt: skip
+    """Handle each load in its own spawned engine process, both at once; their retries, by
+    ``StoreBusy.kind``."""
     spawn = multiprocessing.get_context("spawn")
     start, out = spawn.Barrier(2), spawn.Queue()
     workers = [
@@ -80,7 +81,10 @@ def _run_two(dsn: str, audit_dir: Path, keys: AuditKeys,
     for worker in workers:
         worker.join(timeout=240)
     assert [w.exitcode for w in workers] == [0, 0]
-    return [int(out.get(timeout=5)) for _ in workers]
+    retries: Counter[str] = Counter()
+    for _ in workers:
+        retries.update(out.get(timeout=5))
+    return retries
 
 
 def _decisions(dsn: str) -> list[tuple[int, str, str]]:
@@ -126,7 +130,9 @@ def test_two_processes_decide_each_key_once_and_never_fork_the_chain(
     assert verdict.entries_checked == len(delivered)
     assert verdict.checkpoints_matched >= 2
     engine.close()
-    assert sum(retries) == 0, "the write path is meant to be deadlock-free"
+    # two processes taking one delivery at once may race for its key: that one retries, by
+    # design; a transaction the server had to abort would mean the lock order is broken
+    assert set(retries) <= {"key_claimed"}, f"the write path must not deadlock: {retries}"
 
 
 def test_two_processes_registering_one_patient_at_once_make_one_person(
@@ -152,7 +158,7 @@ def test_two_processes_registering_one_patient_at_once_make_one_person(
         assert e.verify_audit().ok
     assert all(a is not None and a == b for a, b in pairs), pairs
     assert persons == 25
-    assert sum(retries) == 0
+    assert retries.total() == 0, retries
 
 
 # each lock, one at a time: two units of work on two connections, the second one impatient ----
@@ -242,5 +248,6 @@ def test_a_key_claimed_by_another_process_meanwhile_fails_the_command_as_busy(
         assert second.decisions.first(write.idempotency_key) is None
         first.decisions.add(_applied(write, FieldState.empty("per_0001", "lead_source")), T0)
         first.commit()
-        with pytest.raises(StoreBusy, match="claimed by another engine process"):
+        with pytest.raises(StoreBusy, match="claimed by another engine process") as busy:
             second.decisions.add(_applied(elsewhere, FieldState.empty("per_0001", "x")), T0)
+        assert busy.value.kind == "key_claimed"

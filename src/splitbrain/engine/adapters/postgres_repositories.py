@@ -214,6 +214,7 @@ class PostgresDecisionLog(DecisionLog):
                 self._conn.label,
                 f"idempotency key {key} was claimed by another engine process while this one "
                 "decided it",
+                kind="key_claimed",
             )
 
     def purge_keys(self, first_seen_before: datetime) -> int:

@@ -460,6 +460,7 @@ def _translated(exc: sqlite3.Error, path: str, busy_timeout_ms: int) -> StoreErr
             path,
             f"another connection held the file's write lock for more than {busy_timeout_ms} ms "
             "(keep other writers' transactions short)",
+            kind="locked",
         )
     return StoreError(
         f"sync store {path} failed a transaction ({type(exc).__name__}: {exc}); nothing of it "

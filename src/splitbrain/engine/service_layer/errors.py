@@ -72,9 +72,14 @@ class AuditWriteFailed(ServiceLayerError):
 class StoreBusy(ServiceLayerError):
     """Retryable: a shared store (PostgreSQL) could not serialize the command with another
     engine process's (a deadlock the server broke, or an idempotency key another process claimed
-    while this one decided it). Nothing of the command was kept; run it again as is."""
+    while this one decided it). Nothing of the command was kept; run it again as is.
 
-    def __init__(self, store: str, why: str) -> None:
+    ``kind`` says which: ``aborted`` (the server broke a deadlock or a lock wait timed out),
+    ``key_claimed`` (the idempotency-key race, expected when two processes take the same
+    delivery), ``locked`` (SQLite's write lock was not had in time)."""
+
+    def __init__(self, store: str, why: str, *, kind: str = "aborted") -> None:
+        self.kind = kind
         super().__init__(
             f"store {store}: {why}; the command was rolled back whole, run it again as is "
             "(a redelivery is answered as the first decision)"
