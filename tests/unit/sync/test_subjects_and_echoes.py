@@ -284,6 +284,29 @@ def test_a_consent_change_before_its_account_leaves_the_account_matchable_by_its
     assert service.engine.record_person(RecordKey("ehr", "Patient/1")) == person
 
 
+def test_preferences_created_before_their_account_wait_and_leave_the_account_matchable(
+    service: EngineService, clock: FixedClock
+) -> None:
+    preferences = {"type": "preferences.created", "resource": "Preferences", "id": "pref-a1",
+                   "version": 1, "actor": "pat", "occurred_at": AT.isoformat(),
+                   "record": {"account_id": "a1", "preferred_channel": "email"}}  # fmt: skip
+    service.receive("portal", "webhook", json.dumps(preferences).encode())
+    service.worker.run_once()
+    assert service.engine.record_person(RecordKey("portal", "a1")) is None  # waiting, no person
+
+    _account(service)
+    service.worker.run_once()
+    clock.advance(timedelta(seconds=1))
+    service.worker.run_once()
+    _chart(service)
+    service.worker.run_once()
+
+    assert [i.state.terminal for i in service.store.inbox()] == [True, True, True]
+    person = service.engine.record_person(RecordKey("portal", "a1"))
+    assert person is not None
+    assert service.engine.record_person(RecordKey("ehr", "Patient/1")) == person
+
+
 def test_a_consent_change_whose_account_never_comes_goes_ahead_at_the_bound_not_lost(
     service: EngineService, clock: FixedClock
 ) -> None:

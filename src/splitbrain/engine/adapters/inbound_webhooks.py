@@ -134,7 +134,9 @@ class _Webhooks:
         return RecordChanged(
             record=SourceRecord(
                 system, record_id, str(event["version"]) if own else None,
-                identity_of(system, record_id, fields, record) if created else None,
+                # only the record's own creation says who it is: a part created with it (the
+                # portal's preferences) names the account but carries none of its identity
+                identity_of(system, record_id, fields, record) if created and own else None,
             ),
             changes={name: fields[name] for name in names},
             actor=str(event["actor"]),

@@ -292,17 +292,22 @@ class SyncWorker:
 
     # -- identity -----------------------------------------------------------------------------
     def _unknown_subject(self, facts: list[Inbound], item: InboxItem) -> SourceRecord | None:
-        """The record of a workflow event or a consent change in ``facts`` that the engine does
-        not know yet. Neither carries identity data, so going ahead would make a person with
-        nothing to match on, and the record's own event (an account sign-up still leased by a
-        crashed worker, say) would then find it known and never be matched: a chart of the same
-        patient would become a second person. A consent change waits only within the bound,
-        then goes ahead on an empty person: a revocation is honored late, never dropped."""
+        """The record of a workflow event, a consent change or a part created with its record
+        (the portal's preferences) in ``facts`` that the engine does not know yet. None carries
+        identity data, so going ahead would make a person with nothing to match on, and the
+        record's own event (an account sign-up still leased by a crashed worker, say) would then
+        find it known and never be matched: a chart of the same patient would become a second
+        person. A consent change or a part waits only within the bound, then goes ahead on an
+        empty person: a revocation is honored late, never dropped."""
         for fact in facts:
             if isinstance(fact, WorkflowEvent) and not self._known(fact.record):
                 return fact.record
+            bare = isinstance(fact, ConsentChanged) or (
+                isinstance(fact, RecordChanged) and fact.created and fact.record.identity is None
+            )
             if (
-                isinstance(fact, ConsentChanged)
+                isinstance(fact, ConsentChanged | RecordChanged)
+                and bare
                 and item.attempts < self.subjects.attempts
                 and not self._known(fact.record)
             ):
