@@ -56,7 +56,8 @@ class Campaign(Persona):
     @task
     def send(self) -> None:
         person = self.ctx.cohort.take("audience")
-        if person is None:
+        if person is None:  # nobody has granted yet (early in a run, or under a slow world)
+            self.call("GET", "/contacts?limit=20", "GET /contacts (audience)", need=("items",))
             return
         self.call("POST", "/outreach/send", "POST /outreach/send", expect=(201,),
                   need=("status",), json={"contact_id": person.contact, **CONSENT})  # fmt: skip
