@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -265,32 +265,22 @@ def test_a_consent_change_before_its_account_waits_and_makes_no_empty_person(
     assert service.engine.record_person(RecordKey("portal", "a1")) is None
 
 
-def test_a_consent_change_before_its_account_leaves_the_account_matchable_by_its_chart(
-    service: EngineService, clock: FixedClock
-) -> None:
-    _consent(service, "revoked", 1)
-    service.worker.run_once()
-    _account(service)
-    service.worker.run_once()
-    clock.advance(timedelta(seconds=1))
-    service.worker.run_once()
-
-    _chart(service)
-    service.worker.run_once()
-
-    assert [i.state.terminal for i in service.store.inbox()] == [True, True, True]
-    person = service.engine.record_person(RecordKey("portal", "a1"))
-    assert person is not None
-    assert service.engine.record_person(RecordKey("ehr", "Patient/1")) == person
-
-
-def test_preferences_created_before_their_account_wait_and_leave_the_account_matchable(
-    service: EngineService, clock: FixedClock
-) -> None:
+def _preferences(service: EngineService) -> None:
     preferences = {"type": "preferences.created", "resource": "Preferences", "id": "pref-a1",
                    "version": 1, "actor": "pat", "occurred_at": AT.isoformat(),
                    "record": {"account_id": "a1", "preferred_channel": "email"}}  # fmt: skip
     service.receive("portal", "webhook", json.dumps(preferences).encode())
+
+
+@pytest.mark.parametrize(
+    "early",
+    [lambda service: _consent(service, "revoked", 1), _preferences],
+    ids=["consent-change", "preferences-created"],
+)
+def test_an_event_naming_an_unknown_account_waits_and_leaves_it_matchable_by_its_chart(
+    service: EngineService, clock: FixedClock, early: Callable[[EngineService], None]
+) -> None:
+    early(service)
     service.worker.run_once()
     assert service.engine.record_person(RecordKey("portal", "a1")) is None  # waiting, no person
 

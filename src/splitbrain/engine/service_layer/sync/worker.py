@@ -302,16 +302,10 @@ class SyncWorker:
         for fact in facts:
             if isinstance(fact, WorkflowEvent) and not self._known(fact.record):
                 return fact.record
-            bare = isinstance(fact, ConsentChanged) or (
-                isinstance(fact, RecordChanged) and fact.created and fact.record.identity is None
-            )
-            if (
-                isinstance(fact, ConsentChanged | RecordChanged)
-                and bare
-                and item.attempts < self.subjects.attempts
-                and not self._known(fact.record)
-            ):
-                return fact.record
+            bare = _named_without_identity(fact)
+            within = item.attempts < self.subjects.attempts
+            if bare is not None and within and not self._known(bare):
+                return bare
         return None
 
     def _known(self, record: SourceRecord) -> bool:
@@ -332,6 +326,16 @@ class SyncWorker:
             record.system, record.record_id, person=person, version=record.version
         )
         return person
+
+
+def _named_without_identity(fact: Inbound) -> SourceRecord | None:
+    """The record a consent change or a part created with it (the portal's preferences) names
+    without saying who it is."""
+    if isinstance(fact, ConsentChanged):
+        return fact.record
+    if isinstance(fact, RecordChanged) and fact.created and fact.record.identity is None:
+        return fact.record
+    return None
 
 
 def _first_write(key: str, uow: AbstractUnitOfWork) -> Write | None:
