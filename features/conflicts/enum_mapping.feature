@@ -12,10 +12,11 @@ Feature: Status values travel through mapping tables, never as free text
     And her care_stage is "<canonical>"
 
     Examples:
-      | crm stage          | canonical |
-      | Intake In Progress | intake    |
-      | Qualified          | qualified |
-      | Active Patient     | in_care   |
+      | crm stage                  | canonical  |
+      | Intake Started             | intake     |
+      | Qualified - Awaiting Visit | qualified  |
+      | Active Patient             | in_care    |
+      | Closed - Program Complete  | discharged |
 
   Scenario: A pipeline stage with no mapping is refused
     Given Ana is at stage lead

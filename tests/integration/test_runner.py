@@ -75,12 +75,28 @@ def test_a_failing_scenario_and_a_broken_engine_exit_1_with_each_failure(tmp_pat
 
     assert code == 1, output
     failures = {f.get("type"): f.text or "" for f in _junit(out).iter("failure")}
-    assert set(failures) == {"ScenarioFailed", "Anomaly"}
+    assert set(failures) == {"ScenarioFailed", "WrongWinner"}
     assert "Discharged yesterday" in failures["ScenarioFailed"]
-    assert "duplicate_person" in failures["Anomaly"]
-    assert "crm.jsonl#" in failures["Anomaly"]
+    assert "duplicate_person" in failures["WrongWinner"]
+    assert "crm.jsonl#" in failures["WrongWinner"]
     assert "duplicate_person" in (out / "report.html").read_text()
     assert (out / "histories" / "CC-16" / "crm.jsonl").stat().st_size > 0
+
+
+def test_a_case_whose_systems_end_without_the_expected_winner_fails_naming_whose_value_they_hold(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    sut = f"command:{sys.executable} -m tests.fixtures.engines.lww"
+
+    code, output = _run(str(CASE), "--sut", sut, "--out", str(out))
+
+    assert code == 1, output
+    failures = {f.get("type"): f.text or "" for f in _junit(out).iter("failure")}
+    assert set(failures) == {"WrongWinner"}
+    assert "date_of_birth should end as write 'seed'" in failures["WrongWinner"]
+    assert "ehr holds the value of write 'w1'" in failures["WrongWinner"]
+    assert "non_owner_write" in failures["WrongWinner"]
 
 
 def _played(history: Path) -> dict[str, dict[str, object]]:

@@ -1,15 +1,17 @@
 """Conflict catalog cases against any SUT: each write becomes a call on the simulators' public
-API, made by a client named after the write's role, then the world quiesces and the checker
-judges what it saw.
+API, made by a client named after the write's role, then the world quiesces and both the end
+state and the histories are judged.
 
-The reference engine's own decisions (``expect`` in the case) are not visible from outside, so a
-case passes here when the checker finds no anomaly. The person is set up by ``admin`` (the
-world's seeding process, not judged): a portal account, then the CRM contact and EHR Patient the
-SUT made from it (or, if it made none, ones the setup makes). A writer reads the record and
-writes with ``If-Match`` and the case's idempotency key. Writes sharing a ``base_version`` saw
-the same state: each reads its own resource's version just before the first of them plays, in
-whichever system it writes, so a later one is refused as stale; a reused key is a retry. Which
-API call a write becomes is ``translations``' business; fields without a translation yet
+The SUT's own decisions (``expect.decisions`` in the case) are not visible from outside, but the
+end state is: when the case names a winner, every system it wrote the field in must end holding
+the winner's value (``readback``), and the checker must find no anomaly. The person is set up by
+``admin`` (the world's seeding process, not judged): a portal account, then the CRM contact and
+EHR Patient the SUT made from it (or, if it made none, ones the setup makes). A writer reads the
+record and writes with ``If-Match`` and the case's idempotency key. Writes sharing a
+``base_version`` saw the same state: each reads its own resource's version just before the first
+of them plays, and the systems' syncs are held back while they play (``races``), so a later one
+is refused as stale only by its own system's version; a reused key is a retry. Which API call a
+write becomes is ``translations``' business; fields without a translation yet
 (``medication_plan``, ``follow_up_completion``) make the case skipped, naming them.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,8 @@ from splitbrain.harness.checker import Truth, check
 from splitbrain.harness.history_files import save_histories, sources_of
 from splitbrain.harness.live import LiveRun
 from splitbrain.harness.runner.errors import CasePlayError
+from splitbrain.harness.runner.races import hold_syncs, race_bounds
+from splitbrain.harness.runner.readback import held
 from splitbrain.harness.runner.results import RunResult
 from splitbrain.harness.runner.translations import SUPPORTED, body_of, resource_path
 from splitbrain.harness.sut import Sut
@@ -57,10 +62,9 @@ def run_case(case: ConflictCase, *, sut: Callable[[], Sut], matrix: Path, out: P
                        workdir=workdir) as run:  # fmt: skip
         try:
             truth, records = _set_up(run, case)
-            seen: dict[tuple[str, int], str] = {}
-            for write, _, _ in case.timeline():
-                _write(run, case, write, records, policy=policy, seen=seen)
+            answers = _play(run, case, records, policy)
             run.quiesce()
+            held = _final_values(run, case, records, policy)
         except (CasePlayError, httpx.HTTPError) as exc:
             return RunResult(SUITE, _name(case), "error", f"the case could not be played: {exc}",
                              seconds=time.monotonic() - started)  # fmt: skip
@@ -68,9 +72,85 @@ def run_case(case: ConflictCase, *, sut: Callable[[], Sut], matrix: Path, out: P
     where = out / "histories" / case.id
     save_histories(histories, where)
     verdict = check(sources_of(histories), matrix, truth=truth)
-    return RunResult(SUITE, _name(case), "passed", verdict=verdict.to_json(),
+    wrong = _not_the_winner(case, held, answers)
+    return RunResult(SUITE, _name(case), "failed" if wrong else "passed", wrong,
+                     verdict=verdict.to_json(),
                      histories=str(where.relative_to(out)),
                      seconds=time.monotonic() - started)  # fmt: skip
+
+
+def _play(
+    run: LiveRun, case: ConflictCase, records: dict[str, str], policy: Policy
+) -> dict[str, int]:
+    """Every write in order, each race with the systems' syncs held back; each write's status."""
+    opens, closes = race_bounds(case)
+    seen: dict[tuple[str, int], str] = {}
+    answers: dict[str, int] = {}
+    with ExitStack() as race:
+        for write, _, _ in case.timeline():
+            if write.id in opens:
+                race.enter_context(hold_syncs(run, records))
+            answers[write.id] = _write(run, case, write, records, policy=policy, seen=seen)
+            if write.id in closes:
+                race.close()
+    return answers
+
+
+def _final_values(
+    run: LiveRun, case: ConflictCase, records: dict[str, str], policy: Policy
+) -> dict[str, str | None]:
+    """What each system the case wrote the winner's field in holds now, in canonical words.
+
+    Nothing when the case names no winner, when its winner comes after an owner's resolution (a
+    conflict task's outcome, which the runner does not play), or when it expects an escalation:
+    an escalated write stays in the system that took it until its owner decides, and the case's
+    instants (a tie at the same second) cannot be reproduced through live APIs."""
+    escalates = any(d.decision == "escalated" for d in case.expect.decisions)
+    if case.expect.winner is None or case.resolve is not None or escalates:
+        return {}
+    field = case.winner_field
+    systems = sorted({w.system for w, _, _ in case.timeline() if w.field == field})
+    found: dict[str, str | None] = {}
+    for system in systems:
+        path = resource_path(system, field, records[system])
+        body = _expect(run.call(system, "GET", path, client="admin"), 200)
+        found[system] = held(system, field, body, policy)
+    return found
+
+
+def _not_the_winner(
+    case: ConflictCase, found: dict[str, str | None], answers: dict[str, int]
+) -> str:
+    """A sentence naming each system whose end value is not the expected winner's (by write
+    id, never by value), or nothing."""
+    if not found or case.expect.winner is None:
+        return ""
+    winner = case.write_named(case.expect.winner)
+    status = answers.get(winner.id, 200)
+    if status >= 300:
+        return (f"write '{winner.id}', which the case expects to win, was refused by "
+                f"{winner.system} itself ({status}) before any SUT saw it: the case could not be "
+                "played as written (check the matrix's local names against the system's "
+                "vocabulary and the role's access)")  # fmt: skip
+    expected = winner.value
+    wrong = [f"{system} holds {_whose(case, value)}" for system, value in found.items()
+             if value != expected]  # fmt: skip
+    if not wrong:
+        return ""
+    return (
+        f"{case.winner_field} should end as write '{case.expect.winner}' in every "
+        f"system the case wrote it in, but {'; '.join(wrong)}: the end state goes against the "
+        "matrix's rule (read the SUT's decisions for these writes)"
+    )
+
+
+def _whose(case: ConflictCase, value: str | None) -> str:
+    writes = [
+        w.id for w, _, _ in case.timeline() if w.field == case.winner_field and w.value == value
+    ]
+    if writes:
+        return f"the value of write '{writes[-1]}'"
+    return "no value" if value is None else "a value no write of the case made"
 
 
 def _name(case: ConflictCase) -> str:
@@ -137,7 +217,7 @@ def _write(
     *,
     policy: Policy,
     seen: dict[tuple[str, int], str],
-) -> None:
+) -> int:
     """Read the resource, then write it with ``If-Match`` and the case's idempotency key."""
     path = resource_path(write.system, write.field, records[write.system])
     current = _read(run, path, write)
@@ -148,7 +228,8 @@ def _write(
         version = seen[(path, write.base_version)]
     headers = {"Idempotency-Key": case.key_of(write), "If-Match": version}
     method, body = body_of(write.system, write.field, write.value, current.json(), policy)
-    run.call(write.system, method, path, client=write.role, headers=headers, json=body)
+    answer = run.call(write.system, method, path, client=write.role, headers=headers, json=body)
+    return answer.status_code
 
 
 def _saw(

@@ -40,7 +40,7 @@ def write_junit(results: Sequence[RunResult], path: Path) -> None:
                 ET.SubElement(case, "skipped", message=result.message[:500])
             elif result.status == "failed":
                 problems = result.problems() or ["failed"]
-                kind = "Anomaly" if result.outcome == "passed" else "ScenarioFailed"
+                kind = _failure_kind(result)
                 failure = ET.SubElement(case, "failure", message=problems[0][:500], type=kind)
                 failure.text = "\n".join(problems)
     ET.indent(root)
@@ -94,3 +94,11 @@ def write_report(results: Sequence[RunResult], path: Path, *, sut: str, matrix: 
     )  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
+
+
+def _failure_kind(result: RunResult) -> str:
+    """``Anomaly`` (the checker's only), ``WrongWinner`` (a catalog case's end state), or
+    ``ScenarioFailed`` (a feature's step)."""
+    if result.outcome == "passed":
+        return "Anomaly"
+    return "WrongWinner" if result.suite == "conflict-catalog" else "ScenarioFailed"
