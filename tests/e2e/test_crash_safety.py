@@ -19,8 +19,10 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,6 +149,20 @@ def _store(run: LiveRun) -> SqliteSyncStore:
     return SqliteSyncStore.open(run.contract.workdir / "engine.sqlite")
 
 
+def _identity_index(run: LiveRun) -> tuple[int, list[tuple[str, str]]]:
+    """How many source records the engine's identity index holds, and those with no name, birth
+    date or email: such a record can never match its person's later records, so it becomes a
+    second person (how a replayed consent change made duplicates before it waited for its
+    account)."""
+    empty = " AND ".join(f"{f} IS NULL" for f in ("given", "family", "email", "date_of_birth"))
+    with closing(sqlite3.connect(run.contract.workdir / "engine.sqlite")) as db:
+        (filed,) = db.execute("SELECT count(*) FROM identity_records").fetchone()
+        rows = db.execute(
+            f"SELECT source_system, source_record_id FROM identity_records WHERE {empty}"
+        ).fetchall()
+    return int(filed), [(str(system), str(record)) for system, record in rows]
+
+
 def _assert_crash_safe(run: LiveRun, crashes: Crashes, kills: int) -> None:
     run.quiesce(timeout=90)
     assert crashes.kills == kills
@@ -163,6 +179,8 @@ def _assert_crash_safe(run: LiveRun, crashes: Crashes, kills: int) -> None:
     unsent = [e.effect_id for e in effects if e.state not in (OutboxState.SENT,
                                                               OutboxState.CANCELLED)]  # fmt: skip
     assert (open_items, dead, unsent, incidents) == ([], [], [], [])
+    filed, empty = _identity_index(run)
+    assert filed > 0 and empty == [], "a record was filed with no identity to match"
     contacts = _ok(run.call("crm", "GET", "/contacts", params={"limit": 500}))["items"]
     emails = [c.get("email") for c in contacts]
     assert len(emails) == len(set(emails)), "a replay made a second contact for one person"
