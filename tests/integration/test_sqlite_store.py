@@ -13,6 +13,7 @@ import pytest
 
 from splitbrain.engine.adapters.audit_files import keys_path_for, load_or_create_keys
 from splitbrain.engine.adapters.audit_log import SqliteAuditLog
+from splitbrain.engine.adapters.sqlite_schema import SCHEMA_VERSION
 from splitbrain.engine.adapters.sqlite_store import SqliteUnitOfWork
 from splitbrain.engine.bootstrap import HANDLERS, bootstrap
 from splitbrain.engine.domain.audit import AuditEntry, AuditEvent, AuditWriteError
@@ -52,7 +53,7 @@ def test_store_runs_in_wal_mode_with_a_versioned_schema(db: Path, policy: Policy
 
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     conn.close()
 
 

@@ -32,8 +32,9 @@ from splitbrain.engine.domain.audit import (
     event_to_dict,
     fingerprint,
 )
+from splitbrain.engine.domain.audit.entry import hash_v1, hash_v1_text
 from splitbrain.engine.domain.audit.event import CODE_PATTERN
-from splitbrain.engine.domain.audit.keys import Fingerprinter
+from splitbrain.engine.domain.audit.keys import Fingerprinter, issued_fingerprints
 from tests.unit.audit.factories import CANARY_VALUES, FINGERPRINT_KEY, START, make_event
 
 _CODE = re.compile(CODE_PATTERN)
@@ -157,6 +158,23 @@ def test_the_fingerprinter_computes_the_hmac(key: bytes, value: str) -> None:
 
     assert Fingerprinter(key)(value).rsplit(":", 1)[1] == expected
     assert Fingerprinter(key)(value) == fingerprint(key, value)
+
+
+def test_what_the_fingerprinter_makes_is_remembered_as_well_formed_in_a_bounded_memo() -> None:
+    made = Fingerprinter(FINGERPRINT_KEY)
+
+    first = made("Ana")
+    assert first in issued_fingerprints()
+    for n in range(5_000):
+        made(f"value-{n}")
+    assert 0 < len(issued_fingerprints()) <= 4_096
+
+
+@given(st.integers(1, 2**63), st.sampled_from(("0" * 64, "ab" * 32)), st.text(max_size=60))
+def test_the_hash_of_an_entry_from_its_event_text_is_the_hash_of_its_bytes(
+    seq: int, prev_hash: str, text: str
+) -> None:
+    assert hash_v1_text(seq, prev_hash, text) == hash_v1(seq, prev_hash, text.encode("utf-8"))
 
 
 def test_chain_builds_the_entry_its_checks_would_accept() -> None:

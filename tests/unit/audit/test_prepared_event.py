@@ -21,6 +21,7 @@ from splitbrain.engine.domain.audit import (
     event_to_dict,
     fingerprint,
 )
+from splitbrain.engine.domain.audit.keys import Fingerprinter
 from splitbrain.engine.domain.audit.prepared import EventShape
 from tests.unit.audit.factories import CANARY_VALUES, FINGERPRINT_KEY, START
 from tests.unit.audit.test_fast_paths import codes, not_codes
@@ -107,6 +108,14 @@ def test_a_value_in_an_identifier_slot_is_refused_and_named_never_shown() -> Non
 def test_a_value_where_the_fingerprint_belongs_is_refused() -> None:
     with pytest.raises(AuditEventError, match="fingerprint"):
         SHAPE.prepare(**(_valid() | {"fingerprint": "semaglutide-0.5mg"}))  # type: ignore[arg-type]
+
+
+def test_a_fingerprint_altered_after_the_fingerprinter_made_it_is_refused() -> None:
+    made = Fingerprinter(FINGERPRINT_KEY)("Ana")
+    SHAPE.prepare(**(_valid() | {"fingerprint": made}))  # type: ignore[arg-type]
+
+    with pytest.raises(AuditEventError, match="fingerprint"):
+        SHAPE.prepare(**(_valid() | {"fingerprint": made[:-1] + '"'}))  # type: ignore[arg-type]
 
 
 def test_an_outcome_given_as_text_and_a_missing_actor_are_refused() -> None:

@@ -44,7 +44,7 @@ from splitbrain.engine.domain.audit import (
     chain,
     stored_entry,
 )
-from splitbrain.engine.domain.audit.entry import hash_v1
+from splitbrain.engine.domain.audit.entry import hash_v1_text
 from splitbrain.engine.domain.audit.prepared import PreparedEvent
 from splitbrain.engine.domain.audit.sink import DEFAULT_CHECKPOINT_EVERY
 
@@ -156,7 +156,7 @@ class SqliteAuditLog(AuditSink):
             return
         tail, text = self._tail, prepared.text
         seq, prev = (1, GENESIS_HASH) if tail is None else (tail[0] + 1, tail[1])
-        digest = hash_v1(seq, prev, text.encode())
+        digest = hash_v1_text(seq, prev, text)
         rows.append((seq, HASH_VERSION, prev, digest, text))  # inserted with the owner's batch
         self._tail = (seq, digest)
 

@@ -1,15 +1,16 @@
 """The SQLite store's decision log: every decision in order, and idempotency claims.
 
-Rows and claims go to the store's write buffer (``sqlite_buffer``) and reach SQL when the batch
-commits. Claims made by the open batch are answered from memory, so a redelivery inside the
-batch is still a duplicate; a key no claim ever had is told apart without a query by a Bloom
-filter of every claimed key (``key_filter``). The filter is built once from the table; when
-another connection committed since (``others_wrote``) it catches up with the keys of the
+Rows go to the store's write buffer (``sqlite_buffer``) and reach SQL when the batch commits; a
+decision that claims its key carries the claim in its own row (``claimed``, schema version 2 in
+``sqlite_schema``). Claims made by the open batch are answered from memory, so a redelivery
+inside the batch is still a duplicate; a key no claim ever had is told apart without a query by
+a Bloom filter of every claimed key (``key_filter``). The filter is built once from the table;
+when another connection committed since (``others_wrote``) it catches up with the keys of the
 decisions logged after the last seq it covers (a rowid range: decisions are append-only and
 every claim is a decision's key), and it is built again only after a lost transaction, a purge
 or when full. ``write``, ``purge_keys`` and ``rows`` read SQL, so they have the store write the
-buffer first (``spill``). Decision seqs are counted here: the store holds the write lock for
-the whole batch, so nobody else adds decisions meanwhile.
+buffer first (``spill``). Decision seqs are counted here: the store holds the write lock for the
+whole batch, so nobody else adds decisions meanwhile.
 
 Example::
 
@@ -40,33 +41,36 @@ from splitbrain.engine.service_layer.unit_of_work import (
 Spill = Callable[[], None]
 """Writes the buffered rows to SQL now (``SqliteUnitOfWork.spill``)."""
 
-_FIRST = (
-    "SELECT d.body FROM idempotency_keys AS k JOIN decisions AS d ON d.seq = k.decision_seq "
-    "WHERE k.key = ?"
-)
-_CLAIMED = "SELECT 1 FROM idempotency_keys WHERE key = ?"
-_COUNT_KEYS = "SELECT count(*) FROM idempotency_keys"
-_KEYS = "SELECT key FROM idempotency_keys"
+_FIRST = "SELECT body FROM decisions WHERE idempotency_key = ? AND claimed IS NOT NULL"
+_CLAIMED = "SELECT 1 FROM decisions WHERE idempotency_key = ? AND claimed IS NOT NULL"
+_COUNT_KEYS = "SELECT count(*) FROM decisions WHERE claimed IS NOT NULL"
+_KEYS = "SELECT idempotency_key FROM decisions WHERE claimed IS NOT NULL"
 _KEYS_AFTER = "SELECT seq, idempotency_key FROM decisions WHERE seq > ? ORDER BY seq"
 _LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM decisions"
 _WRITE = "SELECT body FROM decisions WHERE idempotency_key = ? ORDER BY seq LIMIT 1"
 """Unindexed on purpose (an index would cost every decision): only for purged keys."""
-_PURGE = "DELETE FROM idempotency_keys WHERE first_seen < ?"
+_PURGE = "UPDATE decisions SET claimed = NULL WHERE claimed IS NOT NULL AND decided_at < ?"
+"""A scan of the log (no index on ``decided_at``: it would cost every decision); maintenance."""
+_KEPT_CLAIMS = 16_384
+"""Claims kept in memory past their batch (then dropped at once, at a commit)."""
 _ROWS = "SELECT kind, field, rule, reason, manual, override, decided_at FROM decisions ORDER BY seq"
 
 
 class SqliteDecisionLog(DecisionLog):
-    """The decision log: rows and claims go to the write buffer; claims of the open batch are
-    answered from memory, and the next decision seq is counted here (the store holds the write
-    lock for the whole batch, so nobody else adds decisions meanwhile)."""
+    """The decision log: rows and claims go to the write buffer; claims of the open batch (and
+    the latest before it) are answered from memory, and the next decision seq is counted here
+    (the store holds the write lock for the whole batch, so nobody else adds decisions
+    meanwhile)."""
 
     def __init__(self, conn: sqlite3.Connection, buffer: WriteBuffer, spill: Spill) -> None:
         self._conn = conn
         self._cursor = conn.cursor()
-        self._decisions, self._claims = buffer.decisions, buffer.claims
+        self._decisions = buffer.decisions
         self._spill = spill
         self._claimed: dict[str, FirstDecision] = {}
-        """Keys claimed by the open batch (written to SQL or not yet)."""
+        """Keys claimed by the open batch (written to SQL or not yet), and by the batches before
+        it while no other connection wrote (at most about ``_KEPT_CLAIMS``): a redelivery soon
+        after its first delivery is answered without a query."""
         self._unclaimed: set[str] = set()
         """Keys SQL had no claim for when this batch asked (each write asks before it adds)."""
         self._unit_keys: list[str] = []
@@ -97,8 +101,10 @@ class SqliteDecisionLog(DecisionLog):
         self._behind = True
 
     def end_batch(self) -> None:
-        """The batch committed: its claims are in SQL, where ``first`` finds them."""
-        self._claimed.clear()
+        """The batch committed: its claims are in SQL, where ``first`` finds them (the latest
+        are kept in memory too, up to a bound)."""
+        if len(self._claimed) > _KEPT_CLAIMS:
+            self._claimed.clear()
         self._unclaimed.clear()
         if self._filter is not None:
             if self._filter.full:
@@ -155,6 +161,12 @@ class SqliteDecisionLog(DecisionLog):
         key = write.idempotency_key
         seq = (self._last_seq() if self._seq is None else self._seq) + 1
         self._seq = seq
+        first = None if isinstance(decision, DuplicateDelivery) else decision
+        claims = (
+            first is not None
+            and key not in self._claimed
+            and (key in self._unclaimed or self._unclaimed_in_sql(key))
+        )
         self._decisions.append(
             (
                 seq,
@@ -164,19 +176,15 @@ class SqliteDecisionLog(DecisionLog):
                 write.field,
                 rule,
                 reason,
-                manual,
-                override,
+                1 if manual else 0,  # an int: SQLite binds a bool through its adapter lookup
+                1 if override else 0,
                 at,
                 dump_decision(decision),
+                1 if claims else None,
             )
         )
-        if (
-            not isinstance(decision, DuplicateDelivery)
-            and key not in self._claimed
-            and (key in self._unclaimed or self._unclaimed_in_sql(key))
-        ):
-            self._claims.append((key, seq, at))
-            self._claimed[key] = decision
+        if claims and first is not None:
+            self._claimed[key] = first
             self._unit_keys.append(key)
             if self._filter is not None:
                 self._filter.add(key)

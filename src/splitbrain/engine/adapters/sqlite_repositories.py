@@ -198,7 +198,7 @@ class SqliteFieldStates(FieldStates):
                 state.field,
                 state.value,
                 state.version,
-                state.provenance,  # a StrEnum: SQLite stores its value
+                _TEXT.get(state.provenance, state.provenance),
                 state.system,
                 state.role,
                 None if at is None else at.isoformat(),
@@ -208,6 +208,9 @@ class SqliteFieldStates(FieldStates):
 
 
 _PROVENANCES = {p.value: p for p in Provenance}
+_TEXT: dict[object, str] = {p: str(p.value) for p in Provenance}
+"""A provenance as plain text: SQLite stores a StrEnum's value too, but binds it through the
+adapter lookup, which costs more than this dict."""
 
 
 def _provenance(text: str) -> Provenance:

@@ -23,8 +23,8 @@ Transactions and durability (what is durable when):
 
 How (the write path's cost is mostly statements, so it issues few):
 
-- The rows a command produces on the write path (its decision, the idempotency claim, the
-  field-state upsert, the audit entry) go to a write buffer (``sqlite_buffer``) and are
+- The rows a command produces on the write path (its decision, which carries its idempotency
+  claim, the field-state upsert, the audit entry) go to a write buffer (``sqlite_buffer``) and are
   inserted with one ``executemany`` per table just before the COMMIT, inside the same
   transaction; a failed insert there loses the batch whole (``StoreError``). Reads see the
   batch's writes through the repositories' memory (field states, claims, the audit head, the

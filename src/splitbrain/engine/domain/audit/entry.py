@@ -64,6 +64,13 @@ def hash_v1(seq: int, prev_hash: str, event_json: bytes) -> str:
     return hashlib.sha256(hash_input_v1(seq, prev_hash, event_json)).hexdigest()
 
 
+def hash_v1_text(seq: int, prev_hash: str, event_text: str) -> str:
+    """``hash_v1(seq, prev_hash, event_text.encode())``, the hash input formatted as text and
+    encoded once (the write path holds the event as canonical text; a test holds them equal)."""
+    envelope = f'{{"event":{event_text},"hash_version":1,"prev_hash":"{prev_hash}","seq":{seq}}}'
+    return hashlib.sha256(envelope.encode()).hexdigest()
+
+
 _HASHERS: dict[int, Callable[[int, str, bytes], str]] = {1: hash_v1}
 KNOWN_HASH_VERSIONS = frozenset(_HASHERS)
 
