@@ -57,7 +57,7 @@ def test_blocks_within_the_scoring_cap_give_every_member_once_in_block_order() -
 
 
 def test_over_the_cap_a_record_sharing_two_keys_outranks_records_sharing_one_common_key() -> None:
-    keys = BlockingKeys(["phone"], max_scored=3)
+    keys = BlockingKeys(["phone"], max_scored=3, max_lone_block=100)
     recycled_phone = [f"stranger-{i}" for i in range(27)] + ["twin-key-match"]
     same_name_and_date = ["twin-key-match", "namesake"]
 
@@ -78,6 +78,53 @@ def test_the_new_record_itself_takes_no_place_under_the_cap() -> None:
     chosen = keys.choose([["self", "a", "b", "c"], ["self", "b"]], exclude="self")
 
     assert chosen == ["b", "a"]
+
+
+def test_over_the_cap_a_stranger_sharing_only_one_common_key_is_not_scored() -> None:
+    keys = BlockingKeys(["phone"], max_scored=3, max_lone_block=8)
+    recycled_phone = [f"stranger-{i}" for i in range(27)] + ["twin-key-match"]
+    same_name_and_date = ["twin-key-match", "namesake"]
+
+    chosen = keys.choose([recycled_phone, same_name_and_date])
+
+    assert chosen == ["twin-key-match", "namesake"]
+
+
+def test_over_the_cap_a_record_sharing_two_common_keys_is_scored() -> None:
+    keys = BlockingKeys(["phone"], max_scored=3, max_lone_block=8)
+    recycled_phone = [f"stranger-{i}" for i in range(20)] + ["phone-and-names"]
+    common_names = [f"namesake-{i}" for i in range(20)] + ["phone-and-names"]
+
+    assert keys.choose([recycled_phone, common_names]) == ["phone-and-names"]
+
+
+def test_under_the_cap_a_stranger_sharing_one_common_key_is_still_scored() -> None:
+    keys = BlockingKeys(["phone"], max_scored=32, max_lone_block=8)
+    recycled_phone = [f"stranger-{i}" for i in range(12)]
+
+    assert keys.choose([recycled_phone, ["namesake"]]) == [*recycled_phone, "namesake"]
+
+
+def test_small_blocks_within_the_cap_are_scored_whole() -> None:
+    keys = BlockingKeys(["phone"], max_scored=32, max_lone_block=8)
+    family_phone = [f"relative-{i}" for i in range(8)]
+
+    assert keys.choose([family_phone, ["namesake"]]) == [*family_phone, "namesake"]
+
+
+def test_over_the_cap_the_new_record_itself_is_never_scored_even_in_a_small_block() -> None:
+    keys = BlockingKeys(["phone"], max_scored=2, max_lone_block=8)
+
+    chosen = keys.choose([[f"s-{i}" for i in range(9)] + ["self"], ["self", "a"]], exclude="self")
+
+    assert chosen == ["a"]
+
+
+def test_a_lone_block_limit_below_one_is_refused_with_the_rule() -> None:
+    with pytest.raises(ModelInvalid) as caught:
+        BlockingKeys(["phone"], max_lone_block=0)
+
+    assert "max_lone_block" in str(caught.value)
 
 
 def test_a_scoring_cap_below_one_is_refused_with_the_rule() -> None:

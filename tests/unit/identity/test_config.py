@@ -19,6 +19,7 @@ def test_the_shipped_config_loads_and_builds_a_matcher() -> None:
     assert "+15555550100" in parts.matcher.gate.placeholders.values["phone"]
     assert "1900-01-01" in parts.matcher.gate.placeholders.values["date_of_birth"]
     assert parts.blocking.max_scored == config.blocking.max_scored == 32
+    assert parts.blocking.max_lone_block == config.blocking.max_lone_block == 8
 
 
 def test_levels_that_do_not_fit_the_comparison_kind_are_named_with_their_line(

@@ -65,6 +65,28 @@ def test_move_and_remove_support_merge_and_unmerge(index: BlockedIndex, make: Ma
     assert index.match(make("crm", "c-1", **ANA)).candidates == ()
 
 
+def test_removing_and_moving_records_that_share_keys_keeps_the_others_findable(
+    index: BlockedIndex, make: Make
+) -> None:
+    ehr, crm, portal = (make(system, f"{system}-1", **ANA) for system in ("ehr", "crm", "portal"))
+    index.insert(ehr, "p-1")
+    index.insert(crm, "p-1")
+    index.insert(portal, "p-2")
+    arriving = make("crm", "c-9", **ANA)
+
+    index.remove(crm.key)
+    index.move(portal.key, "p-1")
+
+    assert sorted(r.key for r, _ in index.candidates(arriving)) == sorted([ehr.key, portal.key])
+    assert index.records_of("p-1") == (ehr.key, portal.key) and index.records_of("p-2") == ()
+    index.remove(ehr.key)
+    assert [r.key for r, _ in index.candidates(arriving)] == [portal.key]
+    index.remove(portal.key)
+    assert index.candidates(arriving) == [] and len(index) == 0
+    if isinstance(index, MemoryIdentityIndex):
+        assert index.block_sizes() == {}
+
+
 def test_a_key_is_filed_once_and_unknown_keys_raise(index: BlockedIndex, make: Make) -> None:
     index.insert(make("ehr", "e-1", **ANA), "p-1")
 
@@ -93,7 +115,7 @@ def test_a_key_shared_by_more_records_than_the_limit_finds_nobody(
 def test_a_recycled_phone_shared_by_many_scores_only_the_capped_best_supported_records(
     store: str, parts: MatchingParts, make: Make, new_ids: Callable[[], str], tmp_path: Path
 ) -> None:
-    capped = BlockingKeys(parts.blocking.names, max_scored=4)
+    capped = BlockingKeys(parts.blocking.names, max_scored=4, max_lone_block=50)
     index: BlockedIndex = (
         MemoryIdentityIndex(parts.matcher, capped, 50, 2000)
         if store == "memory"
@@ -114,6 +136,33 @@ def test_a_recycled_phone_shared_by_many_scores_only_the_capped_best_supported_r
     assert len(found) == 4 and "ana" in {person for _, person in found}
     assert decision.band == "high" and decision.assigned_person_id == "ana"
     assert len(again) == 4 and arriving.key not in {r.key for r, _ in again}
+    if isinstance(index, SqliteIdentityIndex):
+        index.close()
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_strangers_sharing_only_a_recycled_phone_are_not_scored_but_the_true_match_is(
+    store: str, parts: MatchingParts, make: Make, new_ids: Callable[[], str], tmp_path: Path
+) -> None:
+    blocking = BlockingKeys(parts.blocking.names, max_scored=4, max_lone_block=8)
+    index: BlockedIndex = (
+        MemoryIdentityIndex(parts.matcher, blocking, 50, 2000)
+        if store == "memory"
+        else SqliteIdentityIndex.open(str(tmp_path / "identity.sqlite"), parts.matcher, blocking,
+                                      50, 2000)
+    )  # fmt: skip
+    for i in range(12):  # strangers given Ana's phone number: nothing else of hers
+        stranger = make("crm", f"c-{i}", given=f"name{i}", family="Lee", phone=ANA["phone"],
+                        date_of_birth=f"19{50 + i}-02-03")  # fmt: skip
+        index.insert(stranger, f"stranger-{i}")
+    index.insert(make("ehr", "e-1", **ANA), "ana")
+
+    arriving = make("portal", "o-1", **ANA)
+    found = index.candidates(arriving)
+    decision = index.match_and_insert(arriving, new_ids)
+
+    assert [person for _, person in found] == ["ana"]
+    assert decision.band == "high" and decision.assigned_person_id == "ana"
     if isinstance(index, SqliteIdentityIndex):
         index.close()
 

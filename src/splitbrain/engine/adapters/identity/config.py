@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from splitbrain.engine.adapters.identity.nicknames import NicknameTable
 from splitbrain.engine.adapters.identity.similarity import jaro_winkler
-from splitbrain.engine.domain.identity.blocking import DEFAULT_MAX_SCORED
+from splitbrain.engine.domain.identity.blocking import DEFAULT_MAX_LONE_BLOCK, DEFAULT_MAX_SCORED
 from splitbrain.engine.domain.identity.comparisons import build_comparison
 from splitbrain.matrix.source import load_yaml_model
 
@@ -170,6 +170,7 @@ class BlockingConfig(_Model):
     max_block_size: int = Field(default=50, ge=1)
     max_exact_block_size: int = Field(default=2000, ge=1)
     max_scored: int = Field(default=DEFAULT_MAX_SCORED, ge=1)
+    max_lone_block: int = Field(default=DEFAULT_MAX_LONE_BLOCK, ge=1)
 
 
 class GateConfig(_Model):

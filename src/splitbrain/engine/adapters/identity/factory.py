@@ -69,7 +69,7 @@ class MatchingParts:
             )
             for c in config.comparisons
         ]
-        t = config.thresholds
+        t, b = config.thresholds, config.blocking
         gate = EligibilityGate(
             placeholders_of(config, normalizer),
             config.gate.min_evidence,
@@ -89,7 +89,7 @@ class MatchingParts:
             config,
             normalizer,
             matcher,
-            BlockingKeys(config.blocking.keys, config.blocking.max_scored),
+            BlockingKeys(b.keys, b.max_scored, b.max_lone_block),
             nicknames,
         )
 

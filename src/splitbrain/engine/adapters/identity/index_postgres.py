@@ -9,7 +9,7 @@ links and its audit entry. Versioned as the ``identity`` block of ``postgres_sch
 A candidate search is two round trips whatever the number of keys: every key's block is read
 at once (``unnest`` + ``LATERAL ... LIMIT max + 1``, so an oversized block costs no more than
 the limit and is then skipped), then the candidate rows in one query, in record order: at most
-``max_scored`` of them, the best supported (``BlockingKeys.choose``).
+``max_scored`` of them, the best supported, none alone in a big block (``BlockingKeys.choose``).
 
 Concurrency: two engine processes registering one patient at once are serialized by the store
 before they search (see ``postgres_identity``), so the second one's search finds the first.

@@ -5,7 +5,7 @@ per source record: its person and normalized values) and ``identity_blocks`` (bl
 record row), a ``WITHOUT ROWID`` table whose primary key is the lookup index. A candidate
 search reads each key's block with ``LIMIT max + 1`` (so an oversized block costs no more than
 the limit) and fetches the candidate rows in one query: at most ``max_scored`` of them, the
-best supported (``BlockingKeys.choose``).
+best supported, none alone in a big block (``BlockingKeys.choose``, as every index).
 
 The index may own its connection (``open(path)``: WAL, each write committed, or many at once
 inside :meth:`SqliteIdentityIndex.batch`) or share the engine's (``autocommit=False``: the

@@ -22,12 +22,19 @@ A key value shared by more than the index's block limit identifies nobody in par
 clinic's front-desk phone, a postcode full of Smiths); the index stops searching it.
 
 Blocks under the limit still grow with the index (a recycled phone, a common name in a birth
-year), so :meth:`BlockingKeys.choose` caps how many stored records are scored: when the usable
-blocks hold more than ``max_scored`` records, it keeps those with the most support, a record's
-support being the sum of ``1 / block size`` over the blocks it shares with the new one (a
-shared rare value counts more than a shared common one; a record sharing several keys, as a
-true match does, more than one sharing a single key). Ties keep the order in which the blocks
-found them, so the choice is deterministic. Below the cap every record is scored, as before.
+year), so :meth:`BlockingKeys.choose` bounds how many stored records are scored. When the usable
+blocks hold at most ``max_scored`` records, every one is scored. Above that:
+
+- a *lone* record, sharing a single key with the new one and that key's block holding more than
+  ``max_lone_block`` records, is not scored (one value shared by many says little: the stranger
+  given a recycled phone number, a namesake). Records sharing two keys, or a small block, are;
+  so the records scored stay few however large the index grows, and a true match, which mostly
+  shares several keys, stays among them;
+- of the rest, at most ``max_scored`` with the most support are, a record's support being the
+  sum of ``1 / block size`` over the blocks it shares with the new one (a shared rare value
+  counts more than a shared common one; a record sharing several keys more than one sharing a
+  single key). Ties keep the order in which the blocks found them, so the choice is
+  deterministic.
 
 >>> soundex("robert"), soundex("rupert")
 ('R163', 'R163')
@@ -42,10 +49,20 @@ from typing import TypeVar
 from splitbrain.engine.domain.identity.errors import ModelInvalid
 from splitbrain.engine.domain.identity.record import IdentityRecord
 
-__all__ = ["BLOCKING_KEYS", "DEFAULT_MAX_SCORED", "EXACT_KEYS", "BlockingKeys", "soundex"]
+__all__ = [
+    "BLOCKING_KEYS",
+    "DEFAULT_MAX_LONE_BLOCK",
+    "DEFAULT_MAX_SCORED",
+    "EXACT_KEYS",
+    "BlockingKeys",
+    "soundex",
+]
 
 DEFAULT_MAX_SCORED = 32
 """Stored records scored per new record at most (see :meth:`BlockingKeys.choose`)."""
+
+DEFAULT_MAX_LONE_BLOCK = 8
+"""Above ``max_scored``, a record sharing one key only is scored if that block is this small."""
 
 _T = TypeVar("_T")
 
@@ -172,9 +189,14 @@ class BlockingKeys:
     """The configured key kinds; ``keys(record)`` gives every key of a (scrubbed) record, and
     ``choose(blocks)`` the stored records to score among those blocks."""
 
-    __slots__ = ("_functions", "max_scored", "names")
+    __slots__ = ("_functions", "max_lone_block", "max_scored", "names")
 
-    def __init__(self, names: Sequence[str], max_scored: int = DEFAULT_MAX_SCORED) -> None:
+    def __init__(
+        self,
+        names: Sequence[str],
+        max_scored: int = DEFAULT_MAX_SCORED,
+        max_lone_block: int = DEFAULT_MAX_LONE_BLOCK,
+    ) -> None:
         unknown = [n for n in names if n not in BLOCKING_KEYS]
         if unknown:
             raise ModelInvalid(
@@ -184,17 +206,24 @@ class BlockingKeys:
             raise ModelInvalid(
                 f"max_scored is {max_scored}; at least one candidate must be scored (use >= 1)"
             )
+        if max_lone_block < 1:
+            raise ModelInvalid(
+                f"max_lone_block is {max_lone_block}; a record alone in a block of one must be "
+                "scored (use >= 1)"
+            )
         self.names = tuple(names)
         self.max_scored = max_scored
+        self.max_lone_block = max_lone_block
         self._functions = tuple(BLOCKING_KEYS[n] for n in names)
 
     def choose(self, blocks: Sequence[Sequence[_T]], exclude: _T | None = None) -> list[_T]:
         """The members of ``blocks`` to score (``exclude``, the new record itself, never).
 
         All of them, in the order the blocks hold them, when there are at most ``max_scored``;
-        else the ``max_scored`` with the most support (see the module docstring).
+        else those not alone in a block over ``max_lone_block``, at most ``max_scored`` of them,
+        the best supported (see the module docstring).
         """
-        cap = self.max_scored
+        cap, lone = self.max_scored, self.max_lone_block
         if sum(map(len, blocks)) <= cap:  # the common case: no support to weigh
             found: dict[_T, None] = {}
             for block in blocks:
@@ -203,16 +232,28 @@ class BlockingKeys:
                 found.pop(exclude, None)
             return list(found)
         support: dict[_T, float] = {}
+        kept: set[_T] = set()  # in a small block, or in two blocks
         get = support.get
         for block in blocks:
             weight = 1.0 / len(block)
+            if len(block) <= lone:
+                kept.update(block)
+                for member in block:
+                    support[member] = get(member, 0.0) + weight
+                continue
             for member in block:
-                support[member] = get(member, 0.0) + weight
+                held = get(member)
+                if held is None:
+                    support[member] = weight
+                else:
+                    support[member] = held + weight
+                    kept.add(member)
         if exclude is not None:
-            support.pop(exclude, None)
-        if len(support) <= cap:
-            return list(support)
-        return nlargest(cap, support, key=support.__getitem__)
+            kept.discard(exclude)
+        chosen = [member for member in support if member in kept]
+        if len(chosen) <= cap:
+            return chosen
+        return nlargest(cap, chosen, key=support.__getitem__)
 
     def keys(self, record: IdentityRecord) -> tuple[str, ...]:
         out: list[str] = []
