@@ -18,6 +18,12 @@ for both):
   every person; no audit feed. Twice: reading in this process (``workers=0``), and reading in
   a forked worker process while this one judges (``workers=1``, the default for large files).
 
+With ``--baseline DIR`` (another checker tree, e.g. HEAD's:
+``git archive HEAD src/splitbrain/harness/checker | tar -x -C /tmp/ckbase`` then
+``--baseline /tmp/ckbase``), the baseline is that checker instead: each measurement runs in a
+fresh child process (``--judge``), this tree's and the baseline's alternately on the same files,
+and the ratio is this tree's to the baseline's.
+
 Each measurement runs ``--repeat`` times; the best wall time and the spread are printed. CPU
 seconds are this process plus its worker (``RUSAGE_CHILDREN``); on a shared machine the CPU
 figure is the steadier one. The target is ``check`` under 5 s wall for 1,000,000 operations.
@@ -26,8 +32,11 @@ figure is the steadier one. The target is ``check`` under 5 s wall for 1,000,000
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -202,8 +211,8 @@ class _World:
         self.w.op("portal", "patient", "write", f"Account/portal-{p}", new_version=new, invoke=inv)
 
 
-def _truth(persons: int) -> Truth:
-    return Truth.from_objects(
+def _truth(persons: int, kind: type[Truth] = Truth) -> Truth:
+    return kind.from_objects(
         {
             "gt_id": f"gt_{p:07d}",
             "stage": "in_care",
@@ -269,7 +278,15 @@ def main() -> int:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each measurement")
+    parser.add_argument("--baseline", type=Path, help="a checker tree to compare with (above)")
+    parser.add_argument("--judge", type=Path, help=argparse.SUPPRESS)  # child: judge these files
+    parser.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--checker-from", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.judge is not None:
+        return _judge_child(args)
+    if args.baseline is not None:
+        return _compare(args)
     ops = args.operations
     matrix = load_matrix(default_matrix())
     modes = {"check, one process (--workers 0)": 0, "check, reader in a worker (--workers 1)": 1}
@@ -321,6 +338,80 @@ def main() -> int:
     if found:
         print(f"  unexpected anomalies: {verdict.counts()}", file=sys.stderr)
         return 1
+    return 0
+
+
+_MODES = {"one process (--workers 0)": 0, "reader in a worker (--workers 1)": 1}
+
+
+def _judge_child(args: argparse.Namespace) -> int:
+    """A child process: judge the files in ``--judge`` once, print the figures as JSON."""
+    if args.checker_from is not None:
+        import splitbrain.harness
+
+        splitbrain.harness.__path__.insert(0, str(args.checker_from / "src/splitbrain/harness"))
+        for name in [n for n in sys.modules if n.startswith("splitbrain.harness.checker")]:
+            del sys.modules[name]  # imported above from this tree: import the baseline's instead
+    from splitbrain.harness.checker import checker as module
+
+    paths = [args.judge / f"{s}.jsonl" for s in SYSTEMS]
+    sources = [module.HistorySource.from_path(p) for p in paths]
+    matrix, truth = load_matrix(default_matrix()), _truth(args.persons, module.Truth)
+    wall, cpu, kids = time.perf_counter(), time.process_time(), _children_cpu()
+    verdict = module.check(
+        sources, matrix, truth=truth, actors=module.Actors(), workers=args.workers
+    )
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    kids = _children_cpu() - kids
+    figures = {"wall": wall, "cpu": cpu + kids, "worker": kids, "file": module.__file__,
+               "anomalies": len(verdict.anomalies), "operations": verdict.operations}  # fmt: skip
+    print(json.dumps(figures))
+    return 0
+
+
+def _child(files: Path, persons: int, workers: int, tree: Path | None) -> _Run:
+    command = [sys.executable, __file__, "--judge", str(files), "--persons", str(persons),
+               "--workers", str(workers)]  # fmt: skip
+    if tree is not None:
+        command += ["--checker-from", str(tree)]
+    out = subprocess.run(command, check=True, capture_output=True, env=dict(os.environ)).stdout
+    figures = json.loads(out.decode().strip().splitlines()[-1])
+    if figures["anomalies"]:
+        raise SystemExit(f"unexpected anomalies ({figures['file']}): {figures['anomalies']}")
+    if tree is not None and not figures["file"].startswith(str(tree)):
+        raise SystemExit(f"--baseline {tree}: the child judged with {figures['file']}")
+    return _Run(figures["wall"], figures["cpu"], figures["worker"])
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """This tree's checker against ``--baseline``'s, alternately, on the same files."""
+    ops = args.operations
+    results: dict[tuple[str, str], list[_Run]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), ops, args.persons, args.seed)
+        print(f"generated {ops:,} operations, {args.persons:,} persons; each run a fresh process")
+        for _ in range(args.repeat):
+            for mode, workers in _MODES.items():
+                for tree, where in (("baseline", args.baseline), ("this tree", None)):
+                    run = _child(Path(tmp), args.persons, workers, where)
+                    results.setdefault((mode, tree), []).append(run)
+                    split = f" (worker {run.worker_cpu:.2f})" if run.worker_cpu else ""
+                    print(f"  {tree:<10} {mode:<36} {run.wall:7.2f} s wall "
+                          f"{run.cpu:7.2f} s cpu{split}")  # fmt: skip
+    print(f"best of {args.repeat}; cpu = judging process + worker; main = judging process only:")
+    for mode in _MODES:
+        base = min(results[(mode, "baseline")], key=lambda r: r.cpu)
+        new = min(results[(mode, "this tree")], key=lambda r: r.cpu)
+        walls = [min(r.wall for r in results[(mode, t)]) for t in ("baseline", "this tree")]
+        mains = [
+            min(r.cpu - r.worker_cpu for r in results[(mode, t)]) for t in ("baseline", "this tree")
+        ]
+        print(
+            f"  {mode:<36} baseline {walls[0]:6.2f} s wall {base.cpu:6.2f} s cpu {mains[0]:6.2f} "
+            f"s main | this tree {walls[1]:6.2f} s wall {new.cpu:6.2f} s cpu {mains[1]:6.2f} s "
+            f"main | ratio {new.cpu / base.cpu:.2f} cpu, {mains[1] / mains[0]:.2f} main, "
+            f"{walls[1] / walls[0]:.2f} wall | {new.cpu / ops * 1e6:.1f} us/op cpu"
+        )
     return 0
 
 

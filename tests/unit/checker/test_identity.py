@@ -33,6 +33,19 @@ def test_engine_creating_a_second_contact_for_a_known_person_is_a_duplicate() ->
     assert verdict.codes() == {AnomalyCode.DUPLICATE_PERSON}
 
 
+def test_three_live_contacts_of_one_person_are_one_duplicate_naming_all_three() -> None:
+    s = _world()
+    second = s.create("crm", "c2", ANA, process="engine")
+    third = s.create("crm", "c3", ANA, process="engine")
+
+    verdict = s.check()
+
+    (found,) = verdict.of(AnomalyCode.DUPLICATE_PERSON)
+    assert (found.person, found.system) == ("gt_1", "crm")
+    assert [w.index for w in found.witnesses] == [1, second, third]
+    assert "3 live records" in found.explanation and "created 2 of them" in found.explanation
+
+
 def test_engine_creating_the_first_contact_of_a_person_is_clean() -> None:
     s = _world()
     s.create(

@@ -135,3 +135,26 @@ def test_verdict_is_the_same_with_or_without_the_worker(tmp_path: Path) -> None:
 def test_more_than_one_worker_is_refused() -> None:
     with pytest.raises(ValueError, match="0 or 1 worker"):
         check([], telehealth(), workers=2)
+
+
+@needs_fork
+def test_worker_sends_a_record_with_an_unhashable_field_as_the_reader_read_it(
+    tmp_path: Path,
+) -> None:
+    shared = {"time": "t", "system": "crm", "process": "engine", "f": "write",
+              "key": "Contact/c1", "field": ["odd"], "base_version": None, "new_version": None,
+              "value": None, "fields": None, "idempotency_key": None, "attempt": None,
+              "outcome": None}  # fmt: skip
+    records = [
+        header("crm"),
+        {**shared, "index": 0, "op": None, "mono_ns": 1, "type": "invoke"},
+        {**shared, "index": 1, "op": 0, "mono_ns": 2, "type": "ok"},
+    ]
+    path = tmp_path / "crm.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    sources = [HistorySource.from_path(path)]
+
+    here = [op for b in merge_chunks([read_chunks(s, ReadStats()) for s in sources]) for op in b]
+    there = [op for b in worker_batches(sources, ReadStats()) for op in b]
+
+    assert there == here and [op.field for op in there] == [["odd"]]

@@ -61,6 +61,11 @@ class Actors:
     def is_seed(self, process: str) -> bool:
         return self._seed_cache[process]
 
+    @property
+    def seed_lookup(self) -> Callable[[str], bool]:
+        """``is_seed`` as a C-level call."""
+        return self._seed_cache.__getitem__
+
     def is_actor(self, process: str) -> bool:
         """A person or automation acting in the world (neither the SUT nor the setup)."""
         return not self.is_sut(process) and not self.is_seed(process)

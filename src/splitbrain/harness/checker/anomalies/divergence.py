@@ -49,18 +49,18 @@ class Divergence:
         return {}  # judged at the end, from the state's records
 
     def finish(self) -> list[Anomaly]:
-        holders = self._holders()
-        touched = {
+        fields = self._ctx.policy.fields
+        judged = {
             (rec.person, field)
             for rec in self._ctx.state.records()
-            if rec.person is not None
+            if rec.person is not None and rec.touched
             for field in rec.touched
+            if field in fields and fields[field].sync in SHARED_BY
         }
+        holders = self._holders(judged)
         found: list[Anomaly] = []
-        for person, field in sorted(touched):
-            policy = self._ctx.policy.fields.get(field)
-            if policy is None or policy.sync not in SHARED_BY:
-                continue
+        for person, field in sorted(judged):
+            policy = fields[field]
             shared = SHARED_BY[policy.sync] or tuple(self._ctx.policy.systems)
             values = _latest_per_system(
                 [h for h in holders.get((person, field), ()) if h[0].system in shared]
@@ -71,17 +71,35 @@ class Divergence:
                 found.append(self._report(person, field, values))
         return found
 
-    def _holders(self) -> dict[tuple[str, str], list[tuple[RecordState, str, set[str]]]]:
-        """(person, field) -> [(record, local field, possible final values)]."""
+    def _holders(
+        self, judged: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[tuple[RecordState, str, set[str]]]]:
+        """(person, field) -> [(record, local field, possible final values)], for ``judged``."""
         state = self._ctx.state
+        policy = self._ctx.policy.fields
+        comparable = {
+            system: [
+                (
+                    local,
+                    bound.field,
+                    policy[bound.field].enum if bound.enum and bound.field in policy else None,
+                )
+                for local, bound in binding.fields.items()
+                if bound.comparable
+            ]
+            for system, binding in self._ctx.bindings.systems.items()
+        }
         found: dict[tuple[str, str], list[tuple[RecordState, str, set[str]]]] = {}
         for rec in state.records():
-            binding = self._ctx.bindings.of(rec.system)
-            if binding is None or not rec.live or rec.person is None:
+            person = rec.person
+            if not rec.live or person is None:
+                continue
+            bound_fields = comparable.get(rec.system)
+            if not bound_fields:
                 continue
             created_here = rec.first is not None and rec.first.f == "create"
-            for local, bound in binding.fields.items():
-                if not bound.comparable:
+            for local, field, enum in bound_fields:
+                if (person, field) not in judged:
                     continue
                 if local in rec.values:
                     value = rec.values[local]
@@ -89,11 +107,10 @@ class Divergence:
                     value = _ABSENT  # we saw it created without the field: it is empty
                 else:
                     continue  # never observed: unknown, not judged
-                enum = self._ctx.policy.fields[bound.field].enum if bound.enum else None
                 possible = {value, *rec.maybe.get(local, ())}
                 if enum is not None:
                     possible = {state.enums.canonical(enum, v) or v for v in possible}
-                found.setdefault((rec.person, bound.field), []).append((rec, local, possible))
+                found.setdefault((person, field), []).append((rec, local, possible))
         return found
 
     def _report(

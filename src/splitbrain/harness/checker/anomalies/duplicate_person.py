@@ -31,14 +31,22 @@ class DuplicatePerson:
 
     def finish(self) -> list[Anomaly]:
         kinds = self._ctx.bindings.person_kinds()
-        groups: dict[tuple[str, str], list[RecordState]] = {}
+        groups: dict[tuple[str, str], RecordState | list[RecordState]] = {}
         for rec in self._ctx.state.records():
             if rec.live and rec.person is not None and kinds.get(rec.system) == rec.kind:
-                groups.setdefault((rec.system, rec.person), []).append(rec)
+                key = (rec.system, rec.person)
+                seen = groups.get(key)
+                if seen is None:
+                    groups[key] = rec  # the common case: one record
+                elif isinstance(seen, list):
+                    seen.append(rec)
+                else:
+                    groups[key] = [seen, rec]
+        several = sorted((key, recs) for key, recs in groups.items() if isinstance(recs, list))
         return [
             self._report(system, person, recs)
-            for (system, person), recs in sorted(groups.items())
-            if len(recs) > 1 and any(r.sut_create is not None for r in recs)
+            for (system, person), recs in several
+            if any(r.sut_create is not None for r in recs)
         ]
 
     def _report(self, system: str, person: str, recs: list[RecordState]) -> Anomaly:

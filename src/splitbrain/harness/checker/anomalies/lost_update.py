@@ -61,21 +61,25 @@ class LostUpdate:
 
     def _on_write(self, op: Operation, rec: RecordState | None) -> None:
         fields = op.fields
-        if op.type != OK or rec is None or not fields or op.new_version is None:
+        if not fields or rec is None or op.type != OK:
+            return
+        new_version, base_version = op.new_version, op.base_version
+        if new_version is None:
             return
         try:
-            version = int(op.new_version)
-            based = int(op.base_version) if op.base_version is not None else None
+            version = int(new_version)
+            based = int(base_version) if base_version is not None else None
         except ValueError:
             return
         known = self._records.get(rec)
         seen, changes = known if known is not None else self._of(rec)
-        base = based if based is not None else seen.get(op.process)
-        seen[op.process] = version
+        process = op.process
+        base = based if based is not None else seen.get(process)
+        seen[process] = version
         current = rec.values
         stamped = self._stamped.get(op.system, ())
         for local, v in fields.items():
-            if current.get(local) == v or local in stamped:
+            if local in stamped or current.get(local) == v:
                 continue
             last = changes.get(local)
             if last is None:
