@@ -132,3 +132,11 @@ def test_a_scoring_cap_below_one_is_refused_with_the_rule() -> None:
         BlockingKeys(["phone"], max_scored=0)
 
     assert "max_scored" in str(caught.value)
+
+
+def test_over_the_cap_an_empty_block_is_skipped_not_divided_by() -> None:
+    keys = BlockingKeys(["phone"], max_scored=2, max_lone_block=8)
+
+    chosen = keys.choose([[], [f"s-{i}" for i in range(9)], ["a"]])
+
+    assert chosen == ["a"]

@@ -235,6 +235,8 @@ class BlockingKeys:
         kept: set[_T] = set()  # in a small block, or in two blocks
         get = support.get
         for block in blocks:
+            if not block:  # a key whose records all left (or an index that answers empties)
+                continue
             weight = 1.0 / len(block)
             if len(block) <= lone:
                 kept.update(block)
