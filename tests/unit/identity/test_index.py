@@ -167,6 +167,31 @@ def test_strangers_sharing_only_a_recycled_phone_are_not_scored_but_the_true_mat
         index.close()
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_over_the_cap_an_arrival_with_keys_nobody_holds_is_still_decided(
+    store: str, parts: MatchingParts, make: Make, new_ids: Callable[[], str], tmp_path: Path
+) -> None:
+    blocking = BlockingKeys(parts.blocking.names, max_scored=4, max_lone_block=8)
+    index: BlockedIndex = (
+        MemoryIdentityIndex(parts.matcher, blocking, 50, 2000)
+        if store == "memory"
+        else SqliteIdentityIndex.open(str(tmp_path / "identity.sqlite"), parts.matcher, blocking,
+                                      50, 2000)
+    )  # fmt: skip
+    for i in range(12):
+        stranger = make("crm", f"c-{i}", given=f"name{i}", family="Lee", phone=ANA["phone"],
+                        date_of_birth=f"19{50 + i}-02-03")  # fmt: skip
+        index.insert(stranger, f"stranger-{i}")
+    newcomer = make("portal", "o-9", given="Quinn", family="Okafor", phone=ANA["phone"],
+                    email="quinn.okafor@example.org", date_of_birth="1990-07-08")  # fmt: skip
+
+    decision = index.match_and_insert(newcomer, new_ids)
+
+    assert decision.band != "high"
+    if isinstance(index, SqliteIdentityIndex):
+        index.close()
+
+
 def test_placeholder_values_block_nobody(index: BlockedIndex, make: Make) -> None:
     index.insert(make("ehr", "e-1", given="Ana", family="Okafor", phone="555-555-0100"), "p-1")
 
