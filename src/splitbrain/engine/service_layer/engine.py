@@ -79,7 +79,9 @@ class Engine(IdentityFacade):
 
     def ingest(self, write: Write) -> Decision:
         """Decide ``write``, record and audit the decision, apply it; return the decision."""
-        for event in self.handle(IngestWrite(write)):
+        with self._lock:  # ``handle`` inlined: the write path's one call
+            events = self._bus.handle(IngestWrite(write))
+        for event in events:
             if type(event) in _DECISIONS or isinstance(
                 event, FieldApplied | WriteRejected | ConflictEscalated | DuplicateDelivery
             ):

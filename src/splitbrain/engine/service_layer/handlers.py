@@ -3,7 +3,9 @@
 A handler takes its message and the ``Context`` of the command being handled (the unit of work,
 the policy, and the command's ``now``), changes the store through the unit of work, and returns
 the events it raised. The bus runs them all in the command's one transaction. ``audit`` is listed
-for every event: an event that cannot be audited rolls its command back (fail closed).
+for every event: an event that cannot be audited rolls its command back (fail closed). The four
+decision events (the write path, run per write) each have ONE handler doing the same steps in
+one call (``write_applied``: record, apply, audit, track), which saves the dispatches.
 
 Example::
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from splitbrain.engine.domain.audit import AuditError
+from splitbrain.engine.domain.audit import AuditError, AuditSink
 from splitbrain.engine.domain.conflicts import (
     ConflictOverdue,
     ConflictResolved,
@@ -139,23 +141,6 @@ def seed_field_state(command: SeedFieldState, ctx: Context) -> Sequence[Event]:
 # events -------------------------------------------------------------------------------------
 
 
-def record_decision(decision: Decision, ctx: Context) -> Sequence[Event]:
-    ctx.uow.decisions.add(decision, ctx.now)
-    return NONE
-
-
-def apply_field(decision: FieldApplied, ctx: Context) -> Sequence[Event]:
-    write, fields = decision.write, ctx.uow.fields
-    fields.put(apply(fields.get(write.person, write.field), decision))
-    return NONE
-
-
-def open_conflict(decision: ConflictEscalated, ctx: Context) -> Sequence[Event]:
-    if ctx.uow.conflicts.find(decision.conflict_id) is None:
-        ctx.uow.conflicts.put(open_item(decision, ctx.now))
-    return NONE
-
-
 def apply_resolution(event: ConflictResolved, ctx: Context) -> Sequence[Event]:
     state = ctx.uow.fields.get(event.person, event.field)
     if state.idempotency_key == event.chosen_key:
@@ -164,6 +149,43 @@ def apply_resolution(event: ConflictResolved, ctx: Context) -> Sequence[Event]:
     if write is None:
         raise ChosenWriteUnavailable(event.conflict_id, event.chosen_key, "it was never logged")
     return [chosen_write_applied(event, state, write, ctx.policy)]
+
+
+def write_applied(decision: FieldApplied, ctx: Context) -> Sequence[Event]:
+    """An applied write, in order: log the decision, apply it to the field, audit it, and
+    ``track_merged_write`` (one handler for the write path's four steps: one dispatch)."""
+    uow, now = ctx.uow, ctx.now
+    uow.decisions.add(decision, now)
+    write, fields = decision.write, uow.fields
+    fields.put(apply(fields.get(write.person, write.field), decision))
+    _audit_decision(decision, uow.audit, now)
+    return track_merged_write(decision, ctx)
+
+
+def write_escalated(decision: ConflictEscalated, ctx: Context) -> Sequence[Event]:
+    """An escalated write: log the decision, open its conflict item (once), audit it."""
+    uow, now = ctx.uow, ctx.now
+    uow.decisions.add(decision, now)
+    if uow.conflicts.find(decision.conflict_id) is None:
+        uow.conflicts.put(open_item(decision, now))
+    _audit_decision(decision, uow.audit, now)
+    return NONE
+
+
+def write_logged(decision: WriteRejected | DuplicateDelivery, ctx: Context) -> Sequence[Event]:
+    """A rejected write or a duplicate delivery: log the decision, audit it."""
+    uow, now = ctx.uow, ctx.now
+    uow.decisions.add(decision, now)
+    _audit_decision(decision, uow.audit, now)
+    return NONE
+
+
+def _audit_decision(decision: Decision, sink: AuditSink, now: datetime) -> None:
+    """What ``audit`` does for a decision: its prepared event, appended (fail closed)."""
+    try:
+        sink.append_prepared(decision_record(decision, now, sink.fingerprint))
+    except AuditError as exc:
+        raise AuditWriteFailed(type(decision).__name__, _ident(decision)) from exc
 
 
 def audit(event: Event, ctx: Context) -> Sequence[Event]:
@@ -205,10 +227,10 @@ COMMAND_HANDLERS: Mapping[type, Handler] = {
 }
 
 EVENT_HANDLERS: Mapping[type, Sequence[Handler]] = {
-    FieldApplied: [record_decision, apply_field, audit, track_merged_write],
-    WriteRejected: [record_decision, audit],
-    ConflictEscalated: [record_decision, open_conflict, audit],
-    DuplicateDelivery: [record_decision, audit],
+    FieldApplied: [write_applied],  # log, apply, audit, track_merged_write
+    WriteRejected: [write_logged],  # log, audit
+    ConflictEscalated: [write_escalated],  # log, open the conflict item, audit
+    DuplicateDelivery: [write_logged],  # log, audit
     ConflictResolved: [apply_resolution, audit],
     ConflictOverdue: [audit],
     IdempotencyKeysPurged: [audit],
@@ -216,3 +238,6 @@ EVENT_HANDLERS: Mapping[type, Sequence[Handler]] = {
     **consent_event_handlers(audit),
     **identity_event_handlers(audit),
 }
+
+AUDITING: frozenset[Handler] = frozenset({audit, write_applied, write_escalated, write_logged})
+"""The handlers that audit the event they handle: every event lists one (fail closed)."""

@@ -2,9 +2,9 @@
 
 ``handle(command)`` opens the unit of work, runs the command's handler, then every handler of
 every event raised (events may raise further events), and commits once at the end. Unlike the
-anchor, event handlers run inside the command's transaction: the audit handler is listed for
-every decision event, so a decision and its audit entry commit together, and an audit failure
-rolls the whole command back (fail closed, DESIGN §7).
+anchor, event handlers run inside the command's transaction: every event lists a handler that
+audits it (``handlers.AUDITING``), so a decision and its audit entry commit together, and an
+audit failure rolls the whole command back (fail closed, DESIGN §7).
 
 Example::
 
@@ -46,17 +46,19 @@ class MessageBus:
         self._policy = policy
         self._clock = clock
         self._tables = tables
+        self._commands = tables.commands
 
     def handle(self, command: Command) -> list[Event]:
         """Run ``command`` and its events; commit once. Returns every event raised, in order."""
-        handler = self._tables.commands.get(type(command))
+        handler = self._commands.get(type(command))
         if handler is None:
             raise NoHandler(type(command).__name__)
-        with self.uow:
-            context = Context(self.uow, self._policy, self._clock.now())
+        uow = self.uow
+        with uow:
+            context = Context(uow, self._policy, self._clock.now())
             raised = list(handler(command, context))
             self._cascade(raised, context)
-            self.uow.commit()
+            uow.commit()
         return raised
 
     def _cascade(self, raised: list[Event], context: Context) -> None:
