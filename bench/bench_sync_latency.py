@@ -2,7 +2,7 @@
 
     python bench/bench_sync_latency.py [--rate 200] [--seconds 10] [--patients 40]
         [--store sqlite|postgresql|both] [--revocations 20] [--sut serve|reference]
-        [--driver process|thread] [--window N]
+        [--driver process|thread] [--window N] [--loop uvloop|asyncio]
 
 Each phase serves a fresh world (EHR, CRM, portal) on loopback ports and drives an open-loop
 stream of chart edits (``PUT /Patient/{id}``, a new birth date each time) at ``--rate`` per
@@ -425,13 +425,21 @@ def main() -> None:
                         "threads of this one (beside the world's loop)")  # fmt: skip
     parser.add_argument("--window", type=int, default=DEFAULT_WINDOW,
                         help="webhook deliveries under way per endpoint (1: serial)")  # fmt: skip
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
+                        help="the world's event loop (uvicorn serves on uvloop when installed, "
+                        "as the engine and the relay processes do)")  # fmt: skip
     parser.add_argument("--serve-relay", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_relay is not None:
         _serve_relay(args.serve_relay)
         return
+    if args.loop == "uvloop":  # the world's loops (this script's and LiveRun's) are made after
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     print(f"{args.rate:g} edits/s for {args.seconds:g} s over {args.patients} charts, "
-          f"engine: {args.sut}, driver: {args.driver}, webhook window: {args.window}")  # fmt: skip
+          f"engine: {args.sut}, driver: {args.driver}, webhook window: {args.window}, "
+          f"world loop: {args.loop}")  # fmt: skip
     relay = relay_phase(args)
     print(relay.line())
     print(relay.cpu_line())

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 
 from simulators._shared.admin import SimulatorState, admin_router
 from simulators._shared.errors import SimulatorError, Unprocessable
+from simulators._shared.http1 import Http1Transport
 from simulators._shared.middleware import PUBLIC_PATHS, ErrorRenderer, SimulatorMiddleware
 from simulators._shared.runtime import Runtime
 from simulators._shared.transports import HttpxTransport
@@ -131,7 +132,7 @@ def _lifespan(
                 hook()
             await runtime.webhooks.aclose()
             transport = runtime.webhooks.transport
-            if isinstance(transport, HttpxTransport):
+            if isinstance(transport, HttpxTransport | Http1Transport):
                 await transport.aclose()
 
     return lifespan

@@ -35,7 +35,8 @@ def parse_if_match(value: str | None) -> int | None:
     return int(found.group(1))
 
 
-def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    # async: FastAPI runs a plain ``def`` dependency on its thread pool (a thread hop per write)
     return parse_if_match(if_match)
 
 

@@ -17,7 +17,8 @@ from simulators._shared.auth import ADMIN_ROLE, KeyRing
 from simulators._shared.clock import Clock, SimClock
 from simulators._shared.faults import FaultInjector, FaultPlan
 from simulators._shared.history import History
-from simulators._shared.transports import HttpxTransport, WebhookTransport
+from simulators._shared.http1 import Http1Transport
+from simulators._shared.transports import WebhookTransport
 from simulators._shared.webhook_lanes import DEFAULT_WINDOW
 from simulators._shared.webhooks import RetryPolicy, WebhookDispatcher
 
@@ -59,7 +60,7 @@ class Runtime:
         self.faults = FaultInjector(settings.faults)
         self.webhooks = WebhookDispatcher(
             system=system,
-            transport=settings.webhook_transport or HttpxTransport(),
+            transport=settings.webhook_transport or Http1Transport(),
             history=self.history,
             faults=self.faults,
             retry=settings.webhook_retry,

@@ -1,8 +1,8 @@
 """``splitbrain demo`` runs a simulated day through the served world and reports its metrics.
 
 One demo run (a small day) is shared by the tests: the day's weekly metrics are printed and added
-to the HTML report, the checker finds no anomaly, nothing is dead-lettered, and the duplicate
-sign-ups did not become second contacts.
+to the HTML report, the checker finds no anomaly, nothing is dead-lettered, the duplicate
+sign-ups did not become second contacts, and no lead stayed a second contact of its person.
 """
 
 from __future__ import annotations
@@ -71,3 +71,12 @@ def test_duplicate_sign_ups_do_not_become_second_contacts(day: DayReport) -> Non
 
     assert day.twin_contacts == 0
     assert line.value == str(day.duplicates_prevented)
+
+
+def test_no_person_ends_the_day_with_two_crm_contacts(day: DayReport) -> None:
+    """A lead and the same person's sign-up reach the engine in either order (the sign-up often
+    first): the engine merges the contact it made with the lead, never leaves two."""
+    line = next(x for x in day.lines() if x.name == "Second contacts for one email")
+
+    assert day.second_contacts == 0
+    assert line.value == "0"

@@ -1,11 +1,11 @@
-"""``/contacts``: CRUD, search, upsert by external id, and the local consent flags."""
+"""``/contacts``: CRUD, search, upsert by external id, merge, and the local consent flags."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from simulators._shared import request_state
@@ -22,6 +22,7 @@ from simulators.crm.contacts import (
     upsert,
 )
 from simulators.crm.errors import MultipleMatches
+from simulators.crm.merging import merge_contacts
 from simulators.crm.schemas import ContactFields
 from simulators.crm.store import CrmStore
 
@@ -30,6 +31,12 @@ __all__ = ["router"]
 System = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_.-]{0,31}$")]
 ExternalValue = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
 _FILTERS = ("patient_ref", "email", "phone", "stage", "campaign", "owner_role")
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    retired_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
 
 
 class ConsentFlag(BaseModel):
@@ -43,6 +50,7 @@ def router(store: CrmStore) -> APIRouter:
     _crud(r, store)
     _by_external_id(r, store)
     _consents(r, store)
+    _merge(r, store)
     return r
 
 
@@ -135,6 +143,17 @@ def _by_external_id(r: APIRouter, store: CrmStore) -> None:
         status = 201 if created else 200
         location = f"/contacts/{record['id']}" if created else None
         return record_response(record, status, location=location)
+
+
+def _merge(r: APIRouter, store: CrmStore) -> None:
+    @r.post("/{contact_id}/merge")
+    async def merge_contact_into(
+        contact_id: str, body: MergeRequest, if_match: IfMatch, request: Request
+    ) -> JSONResponse:
+        """Merge ``retired_id`` into this contact (see ``simulators.crm.merging``)."""
+        ctx = request_state(request).context
+        record = merge_contacts(store, ctx, contact_id, body.retired_id, if_match=if_match)
+        return record_response(record)
 
 
 def _consents(r: APIRouter, store: CrmStore) -> None:

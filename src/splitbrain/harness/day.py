@@ -55,8 +55,9 @@ class DayReport:
     rejected_by_owner: int
     duplicates_prevented: int
     second_contacts: int
-    """CRM contacts beyond one per email (a lead staff typed in and the patient's own sign-up
-    may stay two contacts when the match falls in the review band)."""
+    """CRM contacts beyond one per email: a lead staff typed in and the patient's own sign-up
+    are one person, so the engine merges the contact it made and the lead (whichever reached
+    it first); only a match in the review band would leave two."""
     twin_contacts: int
     """Second contacts made for a person who signed up twice (0 when the engine holds)."""
     redeliveries: int
@@ -81,7 +82,7 @@ class DayReport:
             MetricLine("Duplicates prevented", str(self.duplicates_prevented),
                        "second sign-ups linked to the person, not made a second contact"),
             MetricLine("Second contacts for one email", str(self.second_contacts),
-                       "a lead and a sign-up the matcher left for review"),
+                       "a lead and a sign-up not merged (0 when the engine holds)"),
             MetricLine("Redeliveries absorbed", str(self.redeliveries),
                        "webhooks delivered more than once, deduplicated by the inbox"),
             MetricLine("Dead letters", str(self.dead_letters), "events or effects given up"),

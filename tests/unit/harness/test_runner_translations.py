@@ -42,6 +42,20 @@ def test_a_portal_contact_preference_is_written_as_a_channel_the_portal_accepts(
     )  # fmt: skip
 
 
+def test_a_portal_no_contact_sets_the_portals_do_not_contact_flag(policy: Policy) -> None:
+    assert body_of("portal", "contact_preference", "no_contact", {}, policy) == (
+        "PATCH", {"do_not_contact": True},
+    )  # fmt: skip
+
+
+def test_the_portals_channel_words_come_from_the_matrix_both_ways(policy: Policy) -> None:
+    table = policy.enums["contact_preference"]
+
+    assert table.to_local("portal", "phone_call") == "phone"
+    assert table.to_canonical("portal", "phone") == "phone_call"
+    assert table.to_canonical("portal", "mail") is None  # a portal channel the matrix has not
+
+
 def test_a_care_stage_goes_out_in_the_crm_pipelines_words_and_an_unmapped_one_as_is(
     policy: Policy,
 ) -> None:

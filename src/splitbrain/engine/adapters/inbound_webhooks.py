@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import orjson
 
@@ -108,6 +108,21 @@ class _Webhooks:
     policy: Policy
     actor_roles: Mapping[str, str] = field(default_factory=dict)
     engine_actors: frozenset[str] = frozenset({"engine"})
+    system: ClassVar[str] = ""
+
+    def settled(self, body: bytes) -> Ignored | None:
+        """What ``translate`` would make of ``body`` when the door can tell on receipt: an echo
+        of the engine's own write (a synced event whose actor is the engine's) is ``Ignored``;
+        anything else (and any body it cannot read) is None, for the worker to translate."""
+        if unsynced_type(self.system, body) is not None:
+            return None
+        try:
+            event = _event(f"{self.system}:?", body)
+        except PoisonEventError:
+            return None
+        if event["actor"] in self.engine_actors:
+            return Ignored("echo of the engine's own write")
+        return None
 
     def _role(self, actor: str) -> str:
         return self.actor_roles.get(actor, actor)
@@ -134,9 +149,10 @@ class _Webhooks:
         return RecordChanged(
             record=SourceRecord(
                 system, record_id, str(event["version"]) if own else None,
-                # only the record's own creation says who it is: a part created with it (the
-                # portal's preferences) names the account but carries none of its identity
-                identity_of(system, record_id, fields, record) if created and own else None,
+                # only the record's own events say who it is (an update re-files its changed
+                # identity values): a part (the portal's preferences) names the account but
+                # carries none of its identity
+                identity_of(system, record_id, fields, record) if own else None,
             ),
             changes={name: fields[name] for name in names},
             actor=str(event["actor"]),
@@ -146,11 +162,16 @@ class _Webhooks:
             created=created,
             manual=role not in ("automation", "sync_engine"),
             override_reason=custom.get("override_reason") if isinstance(custom, dict) else None,
+            part=None if own else SourceRecord(
+                system, f"{record_id}/{str(event['resource']).lower()}", str(event["version"])
+            ),
         )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class CrmWebhooks(_Webhooks):
+    system: ClassVar[str] = "crm"
+
     def translate(self, item: InboxItem) -> list[Inbound]:
         ignored = _ignored_type("crm", item)
         if ignored is not None:
@@ -167,6 +188,8 @@ class CrmWebhooks(_Webhooks):
 
 @dataclass(frozen=True, slots=True)
 class PortalWebhooks(_Webhooks):
+    system: ClassVar[str] = "portal"
+
     def translate(self, item: InboxItem) -> list[Inbound]:
         ignored = _ignored_type("portal", item)
         if ignored is not None:

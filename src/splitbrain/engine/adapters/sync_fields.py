@@ -99,6 +99,10 @@ def portal_fields(record: Mapping[str, Any], policy: Policy | None) -> dict[str,
         out["contact_preference"] = _canonical(
             "contact_preference", record["preferred_channel"], "portal", policy
         )
+    if record.get("do_not_contact") is True:  # the portal's flag, apart from its channel
+        out["contact_preference"] = _canonical(
+            "contact_preference", "do_not_contact", "portal", policy
+        )
     return out
 
 

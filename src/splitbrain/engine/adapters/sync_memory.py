@@ -66,14 +66,19 @@ class InMemorySyncStore(SyncStore):
 
     # -- inbox ------------------------------------------------------------------------------
     def receive(self, item: InboxItem) -> bool:
+        return self._receive(replace(item, state=InboxState.PENDING, detail=None))
+
+    def receive_settled(self, item: InboxItem) -> bool:
+        check_terminal(item.event_id, item.state)
+        return self._receive(replace(item, not_before=None))
+
+    def _receive(self, item: InboxItem) -> bool:
         with self._lock:
             known = self._inbox.get(item.event_id)
             if known is not None:
                 self._inbox[item.event_id] = replace(known, deliveries=known.deliveries + 1)
                 return False
-            self._inbox[item.event_id] = replace(
-                item, state=InboxState.PENDING, attempts=0, detail=None, seq=next(self._seq)
-            )
+            self._inbox[item.event_id] = replace(item, attempts=0, seq=next(self._seq))
             return True
 
     def claim_inbox(

@@ -163,11 +163,19 @@ class PostgresSyncStore(SyncStore):
 
     # -- inbox ------------------------------------------------------------------------------
     def receive(self, item: InboxItem) -> bool:
+        return self._receive(item, InboxState.PENDING)
+
+    def receive_settled(self, item: InboxItem) -> bool:
+        check_terminal(item.event_id, item.state)
+        return self._receive(item, item.state)
+
+    def _receive(self, item: InboxItem, state: InboxState) -> bool:
+        pending = state is InboxState.PENDING
         with self._tx() as conn:
             inserted = conn.execute(
                 "INSERT INTO sync_inbox (event_id, source, channel, payload, received_at, state,"
-                " attempts, deliveries, not_before)"
-                " VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s, %s)"
+                " attempts, deliveries, not_before, detail)"
+                " VALUES (%s, %s, %s, %s, %s, %s, 0, %s, %s, %s)"
                 " ON CONFLICT (event_id) DO NOTHING RETURNING seq",
                 (
                     item.event_id,
@@ -175,8 +183,10 @@ class PostgresSyncStore(SyncStore):
                     item.channel,
                     item.payload,
                     item.received_at,
+                    state.value,
                     item.deliveries,
-                    item.not_before,
+                    item.not_before if pending else None,
+                    None if pending else item.detail,
                 ),
             ).fetchone()
             if inserted is not None:

@@ -14,6 +14,8 @@ keeps its tables apart (``sync_*``, schema in ``sync_sqlite_schema``).
   redone: a lost claim expires, a lost finish is decided again (a duplicate delivery re-plans
   the same effects), a lost "sent" is sent again under its key and the target replays it. A WAL
   fsync per internal transition was most of the time an event took (bench_sync_latency).
+  An event settled on receipt (``receive_settled``: an echo of the engine's own write) commits
+  with ``internal`` too: it carries no change, so a power loss may lose its row, never a change.
 - A writer still waiting for the lock after ``busy_timeout_ms`` gets ``StoreBusy`` (nothing was
   kept; run the call again as is); any other SQLite failure is ``StoreError``.
 - Threads: one connection behind a lock; SQLite serializes writers anyway, and the lock spares
@@ -170,9 +172,9 @@ class SqliteSyncStore(SyncStore):
             return row
 
     @contextmanager
-    def _durable(self) -> Iterator[None]:
+    def _durable(self, wanted: bool = True) -> Iterator[None]:
         """The next transaction commits with ``synchronous`` (the acknowledgement's promise)."""
-        if self._synchronous == self._internal or self._closed:
+        if not wanted or self._synchronous == self._internal or self._closed:
             yield
             return
         self._conn.execute(f"PRAGMA synchronous = {self._synchronous}")
@@ -188,7 +190,14 @@ class SqliteSyncStore(SyncStore):
 
     # -- inbox ------------------------------------------------------------------------------
     def receive(self, item: InboxItem) -> bool:
-        with self._lock, self._durable(), self._tx() as conn:
+        return self._receive(item, InboxState.PENDING)
+
+    def receive_settled(self, item: InboxItem) -> bool:
+        check_terminal(item.event_id, item.state)
+        return self._receive(item, item.state)
+
+    def _receive(self, item: InboxItem, state: InboxState) -> bool:
+        with self._lock, self._durable(state is InboxState.PENDING), self._tx() as conn:
             known = conn.execute(
                 "UPDATE sync_inbox SET deliveries = deliveries + 1 WHERE event_id = ?",
                 (item.event_id,),
@@ -197,15 +206,17 @@ class SqliteSyncStore(SyncStore):
                 return False
             conn.execute(
                 "INSERT INTO sync_inbox (event_id, source, channel, payload, received_at, state,"
-                " attempts, deliveries, not_before) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                " attempts, deliveries, not_before, detail) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 (
                     item.event_id,
                     item.source,
                     item.channel,
                     item.payload,
                     micros(item.received_at),
+                    state.value,
                     item.deliveries,
-                    opt_micros(item.not_before),
+                    opt_micros(item.not_before) if state is InboxState.PENDING else None,
+                    None if state is InboxState.PENDING else item.detail,
                 ),
             )
             return True

@@ -21,7 +21,9 @@ from urllib.parse import quote
 
 import httpx
 
+from splitbrain.engine.adapters.crm_upserts import stray, upserted
 from splitbrain.engine.adapters.inbound_fhir import ENGINE_SOURCE
+from splitbrain.engine.adapters.portal_preferences import write_preferences
 from splitbrain.engine.adapters.sync_fields import crm_patch, patient_patch, portal_patch
 from splitbrain.engine.domain.policy import Policy
 from splitbrain.engine.service_layer.sync.model import OutboxEffect
@@ -189,8 +191,13 @@ class CrmTarget(HttpTarget):
                       "external_ids": [{"system": EXTERNAL_SYSTEM, "value": subject}]}  # fmt: skip
             path = f"/contacts/by-external-id/{EXTERNAL_SYSTEM}/{quote(subject)}"
             response = self.http.put(path, json=create, headers=self._headers(effect))
-            return self._done(response, "contact upsert", None)
+            return upserted(self, effect, str(body["person"]), response)
         record, version = known
+        strayed = stray(self, effect, str(body.get("subject") or ""), record)
+        if strayed is not None:  # a resend: an upsert of it had crossed the person's contact
+            if strayed.outcome is not Outcome.DONE:
+                return strayed
+            version = strayed.version
         if "custom" in patch:
             current = self.http.get(self._record_path(record))
             read = classify(current, f"read {record}")
@@ -231,6 +238,17 @@ class CrmTarget(HttpTarget):
         fields = {"merged_into": f"{body['system']}:{body['survivor']}"}
         return self._update(effect, {**body, "fields": fields, "subject": body.get("subject", "")})
 
+    def _merge(self, effect: OutboxEffect, body: Mapping[str, Any]) -> Delivery:
+        """Merge a second contact of the person into the one the engine made (idempotent in
+        the CRM: merging again answers the survivor unchanged)."""
+        survivor, retired = str(body["survivor"]), str(body["retired"])
+        known = self.store.record_of("crm", str(body["person"]))
+        version = known[1] if known is not None and known[0] == survivor else None
+        response = self.http.post(f"{self._record_path(survivor)}/merge",
+                                  json={"retired_id": retired},
+                                  headers=self._headers(effect, version))  # fmt: skip
+        return self._done(response, f"contact {retired} merge into {survivor}", survivor)
+
 
 class PortalTarget(HttpTarget):
     system = "portal"
@@ -248,10 +266,7 @@ class PortalTarget(HttpTarget):
         if preference is not None:
             row = self.policy.fields["contact_preference"]
             local = self.policy.enums[row.enum].to_local("portal", preference) if row.enum else None
-            response = self.http.patch(f"{self._record_path(record)}/preferences",
-                                       json={"preferred_channel": local or preference},
-                                       headers=self._headers(effect))  # fmt: skip
-            result = classify(response, f"account {record} preferences")
+            result = write_preferences(self, effect, record, local or preference)
             if result.outcome is not Outcome.DONE or not fields:
                 return Delivery(result.outcome, result.status, result.detail, result.retry_after,
                                 record=record, version=version)  # fmt: skip

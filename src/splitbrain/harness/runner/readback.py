@@ -42,8 +42,9 @@ def _local_value(system: str, field: str, resource: Mapping[str, Any]) -> str | 
     if field == "care_stage":
         return _text(resource.get("stage"))
     if field == "contact_preference":
-        if system == "portal":
-            return _text(resource.get("preferred_channel"))
+        if system == "portal":  # its separate flag is the matrix's no_contact
+            flag = resource.get("do_not_contact")
+            return "do_not_contact" if flag else _text(resource.get("preferred_channel"))
         return _text((resource.get("custom") or {}).get("contact_preference"))
     return _text(resource.get(field))
 

@@ -3,9 +3,9 @@
 Enum values are canonical in a case and go out in each system's own words through the matrix's
 enum tables (``Policy.enums``). ``contact_preference`` lives in the portal's preferences resource
 (``/accounts/{id}/preferences``, ``preferred_channel``, versioned on its own) and in the CRM
-contact's ``custom`` map (merged per key by the CRM). The portal's channel vocabulary says
-``phone`` where the matrix says ``phone_call`` and the matrix has no portal row for it, so that
-one value is spelled the portal's way here (see ``PORTAL_CHANNELS``).
+contact's ``custom`` map (merged per key by the CRM). The matrix's portal row spells the
+channels the portal's way (``phone_call`` is ``phone``); its ``no_contact`` is the portal's
+``do_not_contact`` flag, kept apart from the channel (``DO_NOT_CONTACT``).
 
 >>> resource_path("portal", "contact_preference", "acc_1")
 '/accounts/acc_1/preferences'
@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from splitbrain.engine.domain.policy import Policy
 
-__all__ = ["PORTAL_CHANNELS", "SUPPORTED", "body_of", "resource_path"]
+__all__ = ["DO_NOT_CONTACT", "SUPPORTED", "body_of", "resource_path"]
 
 SUPPORTED: Final[dict[str, frozenset[str]]] = {
     "legal_name": frozenset({"ehr", "crm", "portal"}),
@@ -27,9 +27,9 @@ SUPPORTED: Final[dict[str, frozenset[str]]] = {
     "contact_preference": frozenset({"crm", "portal"}),
 }
 """The fields (and systems) a case write can be made through today."""
-PORTAL_CHANNELS: Final[dict[str, str]] = {"phone_call": "phone"}
-"""Canonical ``contact_preference`` values the portal spells otherwise (its ``preferred_channel``
-accepts sms, email, phone, portal, mail), used only where the matrix maps none for the portal."""
+DO_NOT_CONTACT: Final = "do_not_contact"
+"""The portal's word for ``no_contact`` in the matrix's table: its preferences' flag of that name
+(set, the channel left as it is), not a ``preferred_channel``."""
 
 
 def resource_path(system: str, field: str, record: str) -> str:
@@ -57,21 +57,21 @@ def body_of(
     if field == "contact_preference":
         local = _local(policy, "contact_preference", system, value)
         if system == "portal":
+            if local == DO_NOT_CONTACT:
+                return "PATCH", {DO_NOT_CONTACT: True}
             return "PATCH", {"preferred_channel": local}
         return "PATCH", {"custom": {"contact_preference": local}}
     return "PATCH", {field: value}  # lead_source
 
 
 def _local(policy: Policy, field: str, system: str, value: str | None) -> str | None:
-    """``value`` in ``system``'s words: the matrix's enum table, else the portal's channel
-    spelling, else the value as the case has it (a value no table maps, as in CC-15)."""
+    """``value`` in ``system``'s words: the matrix's enum table, else the value as the case has
+    it (a value no table maps, as in CC-15)."""
     if value is None:
         return None
     row = policy.fields.get(field)
     table = policy.enums.get(row.enum) if row is not None and row.enum is not None else None
     mapped = table.to_local(system, value) if table is not None else None
-    if mapped in (None, value) and system == "portal" and field == "contact_preference":
-        mapped = PORTAL_CHANNELS.get(value, mapped)
     return mapped or value
 
 

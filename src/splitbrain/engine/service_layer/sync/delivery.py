@@ -6,7 +6,8 @@
   wait (order per record), effects for other records go on.
 - 412: re-read the record (its current version), re-decide: if the engine holds a newer version
   of a field this effect carries, the effect is moot (CANCELLED; the newer one is on its way),
-  else retry at once on the fresh version.
+  else retry at once on the fresh version. Every later retry is re-decided the same way first
+  (a 412 that stays 412, a 503, a crash: the engine may have decided newer since).
 - a path that needs consent is asked again now, at the moment of sending: a revoked consent
   cancels the effect (never sent).
 - other 4xx, or ``max_attempts`` failures: DEAD_LETTERED with an incident; the queue moves on.
@@ -34,6 +35,7 @@ from splitbrain.engine.service_layer.sync.targets import Delivery, Outcome, Targ
 
 log = logging.getLogger("splitbrain.engine.delivery")
 
+_SUPERSEDED = "superseded by a newer engine version"
 SEND_PARALLEL = 8
 """The engine service's sending threads: enough to keep a target's round trips overlapping."""
 
@@ -93,6 +95,9 @@ class Deliverer:
         if refusal is not None:
             self.store.effect_cancel(item.effect_id, reason=refusal, now=now)
             return
+        if item.attempts > 1 and self.superseded(item):  # re-decided before each retry
+            self.store.effect_cancel(item.effect_id, reason=_SUPERSEDED, now=now)
+            return
         client = self.targets.get(item.target)
         if client is None:
             reason = f"no client for target {item.target!r}; configure its address"
@@ -108,7 +113,7 @@ class Deliverer:
         if reread.outcome is not Outcome.DONE:
             return reread
         if self.superseded(item):
-            return Delivery(Outcome.SKIPPED, 412, "superseded by a newer engine version")
+            return Delivery(Outcome.SKIPPED, 412, _SUPERSEDED)
         return client.deliver(item)
 
     def _settle(self, item: OutboxEffect, result: Delivery) -> None:

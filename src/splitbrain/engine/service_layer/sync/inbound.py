@@ -46,6 +46,9 @@ class RecordChanged:
     created: bool = False
     manual: bool = True
     override_reason: str | None = None
+    part: SourceRecord | None = None
+    """The part of the person record the change was made in, when it has its own id and version
+    (the portal's preferences): the engine's writes to it carry that version (``sync.parts``)."""
 
 
 class WorkflowKind(enum.StrEnum):

@@ -32,6 +32,16 @@ class SyncStore(abc.ABC):
         delivery (``deliveries += 1``) and return False. Durable when it returns: only then may
         the sender be acknowledged."""
 
+    def receive_settled(self, item: InboxItem) -> bool:
+        """Store a new event already in its terminal ``item.state`` with ``item.detail`` (its
+        door could tell on receipt that there is nothing to decide: an echo of the engine's own
+        write), so no worker claims it; a known ``event_id`` is only counted, as in ``receive``.
+        Durable across a crash of the process when it returns (a store may skip the fsync it
+        owes ``receive``: the event carries no change, a power loss loses no change). This
+        default stores it PENDING (a worker settles it the usual way); stores override it with
+        one insert."""
+        return self.receive(item)
+
     @abc.abstractmethod
     def claim_inbox(
         self, worker: str, *, now: datetime, lease: timedelta, limit: int

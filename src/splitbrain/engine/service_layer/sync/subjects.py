@@ -23,7 +23,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from splitbrain.engine.service_layer.sync.inbound import SourceRecord
+from splitbrain.engine.domain.identity.record import RecordKey
+from splitbrain.engine.service_layer.engine import Engine
+from splitbrain.engine.service_layer.sync.inbound import (
+    ConsentChanged,
+    Inbound,
+    RecordChanged,
+    SourceRecord,
+    WorkflowEvent,
+)
 from splitbrain.engine.service_layer.sync.model import InboxItem
 from splitbrain.engine.service_layer.sync.ports import SyncStore
 
@@ -45,6 +53,25 @@ class SubjectWait:
     def delay(self, attempt: int) -> float:
         return float(min(self.cap, self.first * 2.0 ** max(attempt - 1, 0)))
 
+    def waiting_for(
+        self, facts: list[Inbound], item: InboxItem, store: SyncStore, engine: Engine
+    ) -> SourceRecord | None:
+        """The record of a workflow event, a consent change or a part created with its record
+        (the portal's preferences) in ``facts`` that the engine does not know yet. None carries
+        identity data, so going ahead would make a person with nothing to match on, and the
+        record's own event (an account sign-up still leased by a crashed worker, say) would then
+        find it known and never be matched: a chart of the same patient would become a second
+        person. A consent change or a part waits only within the bound, then goes ahead on an
+        empty person: a revocation is honored late, never dropped."""
+        for fact in facts:
+            if isinstance(fact, WorkflowEvent) and not known(store, engine, fact.record):
+                return fact.record
+            bare = _named_without_identity(fact)
+            within = item.attempts < self.attempts
+            if bare is not None and within and not known(store, engine, bare):
+                return bare
+        return None
+
     def hold(self, store: SyncStore, item: InboxItem, record: SourceRecord, now: datetime) -> None:
         """Release ``item`` until its subject ``record`` is known, or dead-letter it (with an
         incident naming both) once it has waited ``attempts`` times."""
@@ -62,3 +89,20 @@ class SubjectWait:
         detail = f"waiting for {record.system} {record.record_id} (attempt {item.attempts})"
         retry_at = now + timedelta(seconds=self.delay(item.attempts))
         store.release_inbox(item.event_id, retry_at=retry_at, detail=detail)
+
+
+def known(store: SyncStore, engine: Engine, record: SourceRecord) -> bool:
+    """Whether the engine knows the person behind ``record`` (its record map, or a link)."""
+    if store.person_of(record.system, record.record_id) is not None:
+        return True
+    return engine.record_person(RecordKey(record.system, record.record_id)) is not None
+
+
+def _named_without_identity(fact: Inbound) -> SourceRecord | None:
+    """The record a consent change or a part created with it (the portal's preferences) names
+    without saying who it is."""
+    if isinstance(fact, ConsentChanged):
+        return fact.record
+    if isinstance(fact, RecordChanged) and fact.created and fact.record.identity is None:
+        return fact.record
+    return None

@@ -12,6 +12,8 @@ what happened. Ops:
 - ``status``: ``{"op": "status", "person", "status"}`` (the portal's patient-visible status)
 - ``workflow``: ``{"op": "workflow", "person", "state", "reference"}`` (the CRM's case status)
 - ``link``: ``{"op": "link", "survivor", "retired"}`` (a merge carried to the system)
+- ``merge``: ``{"op": "merge", "person", "survivor", "retired"}`` (two records of one person in
+  the system: the EHR's Patient merge, or a CRM contact merged into the one the engine made)
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ One event, one pass (at-least-once, idempotent):
 1. translate (a payload nobody can read is dead-lettered with an incident: poison);
 2. find the person behind the source record: the engine's own map, else the link table, else
    identity matching at ingest (a new record that matches a known person at high confidence is
-   linked to them, not made a second person);
+   linked to them, not made a second person); a demographic edit re-files the record
+   (``sync.refile``); a second record of a person in a system where the engine made the first
+   is merged there (``sync.duplicates``);
 3. turn each changed field into a ``Write`` whose idempotency key is ``event id:field`` and whose
    base version is the engine version the source's copy was known to hold; a value equal to the
    engine's own is an echo (nothing to decide);
@@ -39,6 +41,7 @@ from splitbrain.engine.domain.write import FieldState, Write
 from splitbrain.engine.service_layer.consent_service import ConsentService
 from splitbrain.engine.service_layer.engine import Engine
 from splitbrain.engine.service_layer.sync.busy import BusyRetry
+from splitbrain.engine.service_layer.sync.duplicates import merge_into_created
 from splitbrain.engine.service_layer.sync.fanout import Planner
 from splitbrain.engine.service_layer.sync.inbound import (
     ConsentChanged,
@@ -53,7 +56,9 @@ from splitbrain.engine.service_layer.sync.inbound import (
     WorkflowEvent,
 )
 from splitbrain.engine.service_layer.sync.model import InboxItem, InboxState, OutboxEffect
+from splitbrain.engine.service_layer.sync.parts import note_part_version
 from splitbrain.engine.service_layer.sync.ports import SyncStore
+from splitbrain.engine.service_layer.sync.refile import refile
 from splitbrain.engine.service_layer.sync.subjects import SubjectWait
 from splitbrain.engine.service_layer.sync.workflow import WorkflowPlanner
 from splitbrain.engine.service_layer.unit_of_work import AbstractUnitOfWork
@@ -119,7 +124,7 @@ class SyncWorker:
             log.warning("dead-lettered event %s: %s", item.event_id, poison.problem)
             self.store.dead_letter_inbox(item.event_id, reason=poison.problem, now=now)
             return
-        waiting = self._unknown_subject(facts, item)
+        waiting = self.subjects.waiting_for(facts, item, self.store, self.engine)
         if waiting is not None:  # a decision before its chart: wait for the chart, in order
             self.subjects.hold(self.store, item, waiting, now)
             return
@@ -183,6 +188,13 @@ class SyncWorker:
         person = self.person(fact.record)
         system = fact.record.system
         now = self.engine.clock.now()
+        merge = merge_into_created(self.store, item.event_id, fact.record, person, now=now)
+        if merge is not None:  # the engine made this person's record there first: one stays
+            outcome.effects.append(merge)
+            outcome.states.append(InboxState.APPLIED)
+            outcome.details.append(f"{system} {fact.record.record_id} merged into the engine's")
+        if not fact.created and fact.record.identity is not None:  # a demographic edit
+            refile(self.engine, fact.record.identity, fact.changes)
         for field_name, value in sorted(fact.changes.items()):
             key = f"{item.event_id}:{field_name}"
             prior = self._prior(item, key)
@@ -211,6 +223,9 @@ class SyncWorker:
             )
             decision = self.busy.run(partial(self.engine.ingest, write))
             self._decided(item, decision, outcome, now)
+        part = fact.part
+        if part is not None and part.version is not None:  # seen, once decided: If-Match on it
+            note_part_version(self.store, part.system, part.record_id, part.version)
 
     def _prior(self, item: InboxItem, key: str) -> Write | None:
         """The write decided under ``key`` by an earlier claim of ``item``, if any. Only a
@@ -291,28 +306,6 @@ class SyncWorker:
         outcome.effects.extend(self.workflow.merged(item.event_id, survivor, fact))
 
     # -- identity -----------------------------------------------------------------------------
-    def _unknown_subject(self, facts: list[Inbound], item: InboxItem) -> SourceRecord | None:
-        """The record of a workflow event, a consent change or a part created with its record
-        (the portal's preferences) in ``facts`` that the engine does not know yet. None carries
-        identity data, so going ahead would make a person with nothing to match on, and the
-        record's own event (an account sign-up still leased by a crashed worker, say) would then
-        find it known and never be matched: a chart of the same patient would become a second
-        person. A consent change or a part waits only within the bound, then goes ahead on an
-        empty person: a revocation is honored late, never dropped."""
-        for fact in facts:
-            if isinstance(fact, WorkflowEvent) and not self._known(fact.record):
-                return fact.record
-            bare = _named_without_identity(fact)
-            within = item.attempts < self.subjects.attempts
-            if bare is not None and within and not self._known(bare):
-                return bare
-        return None
-
-    def _known(self, record: SourceRecord) -> bool:
-        if self.store.person_of(record.system, record.record_id) is not None:
-            return True
-        return self.engine.record_person(RecordKey(record.system, record.record_id)) is not None
-
     def person(self, record: SourceRecord) -> str:
         """The engine's person for ``record``: known, linked, or matched at ingest now."""
         known = self.store.person_of(record.system, record.record_id)
@@ -326,16 +319,6 @@ class SyncWorker:
             record.system, record.record_id, person=person, version=record.version
         )
         return person
-
-
-def _named_without_identity(fact: Inbound) -> SourceRecord | None:
-    """The record a consent change or a part created with it (the portal's preferences) names
-    without saying who it is."""
-    if isinstance(fact, ConsentChanged):
-        return fact.record
-    if isinstance(fact, RecordChanged) and fact.created and fact.record.identity is None:
-        return fact.record
-    return None
 
 
 def _first_write(key: str, uow: AbstractUnitOfWork) -> Write | None:
