@@ -115,17 +115,7 @@ def test_a_key_shared_by_more_records_than_the_limit_finds_nobody(
 def test_a_recycled_phone_shared_by_many_scores_only_the_capped_best_supported_records(
     store: str, parts: MatchingParts, make: Make, new_ids: Callable[[], str], tmp_path: Path
 ) -> None:
-    capped = BlockingKeys(parts.blocking.names, max_scored=4, max_lone_block=50)
-    index: BlockedIndex = (
-        MemoryIdentityIndex(parts.matcher, capped, 50, 2000)
-        if store == "memory"
-        else SqliteIdentityIndex.open(str(tmp_path / "identity.sqlite"), parts.matcher, capped,
-                                      50, 2000)
-    )  # fmt: skip
-    for i in range(12):  # strangers who were given Ana's phone number after her
-        stranger = make("crm", f"c-{i}", given=f"name{i}", family="Lee", phone=ANA["phone"],
-                        date_of_birth=f"19{50 + i}-02-03")  # fmt: skip
-        index.insert(stranger, f"stranger-{i}")
+    index = _twelve_strangers_with_anas_phone(store, parts, make, tmp_path, lone=50)
     index.insert(make("ehr", "e-1", **ANA), "ana")
 
     arriving = make("portal", "o-1", **ANA)
@@ -144,17 +134,7 @@ def test_a_recycled_phone_shared_by_many_scores_only_the_capped_best_supported_r
 def test_strangers_sharing_only_a_recycled_phone_are_not_scored_but_the_true_match_is(
     store: str, parts: MatchingParts, make: Make, new_ids: Callable[[], str], tmp_path: Path
 ) -> None:
-    blocking = BlockingKeys(parts.blocking.names, max_scored=4, max_lone_block=8)
-    index: BlockedIndex = (
-        MemoryIdentityIndex(parts.matcher, blocking, 50, 2000)
-        if store == "memory"
-        else SqliteIdentityIndex.open(str(tmp_path / "identity.sqlite"), parts.matcher, blocking,
-                                      50, 2000)
-    )  # fmt: skip
-    for i in range(12):  # strangers given Ana's phone number: nothing else of hers
-        stranger = make("crm", f"c-{i}", given=f"name{i}", family="Lee", phone=ANA["phone"],
-                        date_of_birth=f"19{50 + i}-02-03")  # fmt: skip
-        index.insert(stranger, f"stranger-{i}")
+    index = _twelve_strangers_with_anas_phone(store, parts, make, tmp_path, lone=8)
     index.insert(make("ehr", "e-1", **ANA), "ana")
 
     arriving = make("portal", "o-1", **ANA)
@@ -171,17 +151,7 @@ def test_strangers_sharing_only_a_recycled_phone_are_not_scored_but_the_true_mat
 def test_over_the_cap_an_arrival_with_keys_nobody_holds_is_still_decided(
     store: str, parts: MatchingParts, make: Make, new_ids: Callable[[], str], tmp_path: Path
 ) -> None:
-    blocking = BlockingKeys(parts.blocking.names, max_scored=4, max_lone_block=8)
-    index: BlockedIndex = (
-        MemoryIdentityIndex(parts.matcher, blocking, 50, 2000)
-        if store == "memory"
-        else SqliteIdentityIndex.open(str(tmp_path / "identity.sqlite"), parts.matcher, blocking,
-                                      50, 2000)
-    )  # fmt: skip
-    for i in range(12):
-        stranger = make("crm", f"c-{i}", given=f"name{i}", family="Lee", phone=ANA["phone"],
-                        date_of_birth=f"19{50 + i}-02-03")  # fmt: skip
-        index.insert(stranger, f"stranger-{i}")
+    index = _twelve_strangers_with_anas_phone(store, parts, make, tmp_path, lone=8)
     newcomer = make("portal", "o-9", given="Quinn", family="Okafor", phone=ANA["phone"],
                     email="quinn.okafor@example.org", date_of_birth="1990-07-08")  # fmt: skip
 
@@ -222,3 +192,22 @@ def test_the_sqlite_index_keeps_its_records_across_connections(
     again.close()
 
     assert decision.band == "high" and decision.person_id == "p-1"
+
+
+def _twelve_strangers_with_anas_phone(
+    store: str, parts: MatchingParts, make: Make, tmp_path: Path, *, lone: int
+) -> BlockedIndex:
+    """An index scoring at most 4 records per arrival, holding 12 strangers who were given Ana's
+    phone number (and nothing else of hers)."""
+    blocking = BlockingKeys(parts.blocking.names, max_scored=4, max_lone_block=lone)
+    index: BlockedIndex = (
+        MemoryIdentityIndex(parts.matcher, blocking, 50, 2000)
+        if store == "memory"
+        else SqliteIdentityIndex.open(str(tmp_path / "identity.sqlite"), parts.matcher, blocking,
+                                      50, 2000)
+    )  # fmt: skip
+    for i in range(12):
+        stranger = make("crm", f"c-{i}", given=f"name{i}", family="Lee", phone=ANA["phone"],
+                        date_of_birth=f"19{50 + i}-02-03")  # fmt: skip
+        index.insert(stranger, f"stranger-{i}")
+    return index
