@@ -2,15 +2,20 @@
 
     python bench/bench_load.py [--stores sqlite,postgres,memory] [--users-per-step 6] [--steps 4]
                                [--step-seconds 15] [--dsn postgresql://...] [--slo-ms 50]
+                               [--sut serve|reference] [--window N]
 
-For each engine store, one headless Locust run (``load/locustfile.py``, shape ``ramp``: step k
-runs k x ``--users-per-step`` users, each at a fixed rate of 0.5 tasks/s) against the embedded
-world and the reference engine. The run's ``timeline.json`` gives each step's figures (its first
-2 s skipped as ramp-in): the achieved request rate, the sync latency pooled over every path and
-per path (p50/p95/p99), consent propagation p99 (revoke acknowledged → the CRM's flag off), the
-generator's CPU. The answer is the highest step whose pooled sync p99 <= ``--slo-ms`` with no
-sync miss; the baseline is the first (lowest) step of the same run, and the ratio compares the
-two. ``memory`` (the engine without a durable store) is the floor the stores are compared with.
+For each engine store, one headless Locust run (``load/locustfile.py``, shape ``ramp``: step k runs
+k x ``--users-per-step`` users, each at a fixed rate of 0.5 tasks/s) against the embedded world and
+the reference engine (``--sut serve``, the default: ``splitbrain engine serve`` in its own process,
+as a team deploys it; ``reference``: inside the world's process, sharing its core). ``--window``
+sets the simulators' webhook window per endpoint. The run's ``timeline.json`` gives each step's
+figures (its first 2 s skipped as ramp-in): the achieved request rate, the sync latency pooled over
+every path and per path (p50/p95/p99), consent propagation p99 (revoke acknowledged → the CRM's
+flag off), the generator's CPU, and the mean CPU of the world, the SUT and the database processes
+(percent of one core; ``load.usage``). The answer is the highest step whose pooled sync p99 <=
+``--slo-ms`` with no sync miss; the baseline is the first (lowest) step of the same run, and the
+ratio compares the two. ``memory`` (the engine without a durable store) is the floor the stores are
+compared with.
 PostgreSQL: ``--dsn`` or, without it, a throwaway cluster (tests/postgres_server.py).
 
 The machine may be shared: the figures are what this run measured, under whatever else ran.
@@ -31,6 +36,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RAMP_IN = 2.0
+_ROLES = ("world", "sut", "postgres")
 
 
 def quantile(ordered: list[float], q: float) -> float | None:
@@ -55,7 +61,9 @@ def run_ramp(store: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "load" / "locustfile.py"),
                "--headless", "--only-summary", "-t", f"{total + 5:.0f}s", "--out", str(out),
                "--csv", str(out / "locust"), "--html", str(out / "locust.html"),
-               "--store", store, "--sync-timeout", "5"]  # fmt: skip
+               "--store", store, "--sut", args.sut, "--sync-timeout", "5"]  # fmt: skip
+    if args.window:
+        command += ["--webhook-window", str(args.window)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=total + 300, check=False)  # fmt: skip
     timeline = out / "timeline.json"
@@ -69,6 +77,7 @@ def steps(run: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]
     timeline = run["timeline"]
     per_second = {int(k): v for k, v in timeline["requests_per_second"].items()}
     cpu = timeline["cpu_per_second"]
+    usage = timeline.get("usage_per_second") or []
     found = []
     for k in range(args.steps):
         start, end = k * args.step_seconds + RAMP_IN, (k + 1) * args.step_seconds
@@ -77,6 +86,9 @@ def steps(run: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]
         paths = sorted({s[2] for s in sync})
         requests = sum(v for t, v in per_second.items() if start <= t < end)
         cpu_window = cpu[int(start) : int(end)] or [0.0]
+        used = usage[int(start) : int(end)]
+        roles = {role: sum(u.get(role, 0.0) for u in used) / len(used)
+                 for role in _ROLES if used}  # fmt: skip
         found.append({
             "step": k + 1, "users": args.users_per_step * (k + 1),
             "rate_rps": requests / (end - start),
@@ -85,6 +97,7 @@ def steps(run: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]
             "paths": {p: figures([s[3] for s in sync if s[2] == p and s[4]]) for p in paths},
             "consent": figures([s[3] for s in window if s[2] == "revoke→all" and s[4]]),
             "cpu_mean": sum(cpu_window) / len(cpu_window), "cpu_max": max(cpu_window),
+            "usage": roles,
         })  # fmt: skip
     return found
 
@@ -93,14 +106,20 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
 
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"
+
+
 def report(store: str, found: list[dict[str, Any]], run: dict[str, Any], slo: float) -> None:
     print(f"\n== {store}")
-    print("step users  rate/s  sync n  p50  p95  p99  misses  consent p99  cpu mean/max")
+    print("step users  rate/s  sync n  p50  p95  p99  misses  consent p99  cpu mean/max"
+          "   world  sut   db")  # fmt: skip
     for s in found:
         print(f"{s['step']:>4} {s['users']:>5} {s['rate_rps']:>7.1f} {s['sync']['n']:>7} "
               f"{_ms(s['sync']['p50']):>4} {_ms(s['sync']['p95']):>4} {_ms(s['sync']['p99']):>4}"
               f" {s['sync_misses']:>7} {_ms(s['consent']['p99']):>12} "
-              f"{s['cpu_mean']:>6.0f}%/{s['cpu_max']:.0f}%")  # fmt: skip
+              f"{s['cpu_mean']:>6.0f}%/{s['cpu_max']:.0f}%"
+              + "".join(f" {_pct(s['usage'].get(r)):>5}" for r in _ROLES))  # fmt: skip
     good = [s for s in found if s["sync"]["p99"] is not None and s["sync"]["p99"] <= slo
             and not s["sync_misses"]]  # fmt: skip
     base = found[0]
@@ -152,10 +171,17 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=15.0)
     parser.add_argument("--slo-ms", type=float, default=50.0)
     parser.add_argument("--dsn", default=None)
+    parser.add_argument("--sut", default="serve",
+                        help="serve (the reference engine in its own process, as deployed) or "
+                             "reference (in the world's process)")  # fmt: skip
+    parser.add_argument(
+        "--window", type=int, default=0, help="the simulators' webhook window (0: their default)"
+    )
     args = parser.parse_args()
     print(
         f"load step ramp: {args.steps} steps x {args.step_seconds:g} s, "
-        f"{args.users_per_step} users per step at 0.5 tasks/s each; cores {os.cpu_count()}"
+        f"{args.users_per_step} users per step at 0.5 tasks/s each; cores {os.cpu_count()}; "
+        f"engine: {args.sut}; webhook window: {args.window or 'default'}"
     )
     for name in args.stores.split(","):
         with tempfile.TemporaryDirectory(prefix="splitbrain-bench-load-") as scratch:

@@ -30,12 +30,14 @@ class EmbeddedWorld:
 
     @classmethod
     def start(cls, workdir: Path, *, store: str, sut: str, seed: int | None = None,
-              timeout: float = 60.0) -> EmbeddedWorld:  # fmt: skip
+              window: int = 0, timeout: float = 60.0) -> EmbeddedWorld:  # fmt: skip
         workdir.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "load.runner", "--workdir", str(workdir),
                    "--store", store, "--sut", sut]  # fmt: skip
         if seed is not None:
             command += ["--seed", str(seed)]
+        if window:
+            command += ["--webhook-window", str(window)]
         log = (workdir / "runner.log").open("wb")
         process = subprocess.Popen(command, cwd=_ROOT, stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=log)  # fmt: skip

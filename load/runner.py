@@ -16,6 +16,7 @@ exits 0 (the verdict's own ``ok`` says whether anything went wrong).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import sys
 import time
@@ -34,9 +35,14 @@ from splitbrain.harness.world import SYSTEMS, World
 __all__ = ["finish", "main", "start"]
 
 
-def start(workdir: Path, *, store: str, sut: str, matrix: Path, seed: int | None) -> LiveRun:
+def start(workdir: Path, *, store: str, sut: str, matrix: Path, seed: int | None,
+          window: int = 0) -> LiveRun:  # fmt: skip
+    """The world and its SUT serving; ``window`` > 0 sets the simulators' webhook window."""
     keys = KeyRing.generate(dict(CLIENT_ROLES), seed=seed)
-    world = World(SimulatorSettings(keys=keys))
+    settings = SimulatorSettings(keys=keys)
+    if window > 0:
+        settings = SimulatorSettings(keys=keys, webhook_window=window)
+    world = World(settings)
     return LiveRun.start(
         world, matrix=matrix, sut=sut, store=store, workdir=workdir / "sut", client=ENGINE
     )
@@ -89,12 +95,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--matrix", type=Path, default=default_matrix())
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--webhook-window",
+        type=int,
+        default=0,
+        help="the simulators' webhook window per endpoint (0: their default)",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=["uvloop", "asyncio"],
+        default="uvloop",
+        help="the world's event loop (asyncio where uvloop is not installed)",
+    )
     # past the engine's longest bounded wait (a decision held for its chart: about 2 min)
     parser.add_argument("--quiesce-timeout", type=float, default=150.0)
     args = parser.parse_args(argv)
+    if args.loop == "uvloop":
+        _use_uvloop()
     workdir: Path = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    run = start(workdir, store=args.store, sut=args.sut, matrix=args.matrix, seed=args.seed)
+    run = start(workdir, store=args.store, sut=args.sut, matrix=args.matrix, seed=args.seed,
+                window=args.webhook_window)  # fmt: skip
     try:
         ready = {"ready": True, "contract": str(run.contract.path), "sut": run.sut.name}
         print(orjson.dumps(ready).decode(), flush=True)
@@ -108,6 +129,15 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(Exception):
             run.stop()
     return 0
+
+
+def _use_uvloop() -> None:
+    """The world's loop (made by ``LiveRun``) on uvloop, as uvicorn serves when it can."""
+    try:
+        import uvloop
+    except ImportError:  # not on Windows: the plain loop
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 if __name__ == "__main__":

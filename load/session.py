@@ -38,6 +38,7 @@ from load.pacing import PACING
 from load.people import People
 from load.thresholds import Thresholds
 from load.timeline import Timeline
+from load.usage import ProcessUsage
 from splitbrain.harness.sut.contract import Contract
 
 __all__ = ["SESSION", "LoadSession", "add_arguments", "attach"]
@@ -65,6 +66,12 @@ def add_arguments(parser: Any) -> None:
         "--store",
         default="memory",
         help="the reference engine's store: memory | sqlite:PATH | postgresql://...",
+    )
+    group.add_argument(
+        "--webhook-window",
+        type=int,
+        default=0,
+        help="the embedded simulators' webhook window per endpoint (0: their default)",
     )
     group.add_argument("--out", default="out/load", help="where our summary and the world go")
     group.add_argument("--thresholds", default=str(THRESHOLDS), help="the SLO file")
@@ -94,6 +101,8 @@ class LoadSession:
     observer: Observer | None = None
     verdict: dict[str, Any] | None = None
     cpu: list[float] = field(default_factory=list)
+    usage: list[dict[str, float]] = field(default_factory=list)
+    """The embedded world's processes' CPU per second, by role (``load.usage``)."""
     workers: dict[str, dict[str, Any]] = field(default_factory=dict)
     summary: dict[str, Any] | None = None
     embedded: bool = False
@@ -121,7 +130,8 @@ class LoadSession:
         if self.embedded:
             out = Path(options.out).resolve()
             self.world = EmbeddedWorld.start(out / "world", store=options.store,
-                                             sut=options.sut, seed=options.load_seed)  # fmt: skip
+                                             sut=options.sut, seed=options.load_seed,
+                                             window=options.webhook_window)  # fmt: skip
             options.world = str(self.world.contract_path)
             log.info("world serving; contract %s", self.world.contract_path)
 
@@ -135,6 +145,7 @@ class LoadSession:
         self.timeline = Timeline()
         if not isinstance(runner, WorkerRunner):
             self.cpu.clear()
+            self.usage.clear()
             self._sampler = gevent.spawn(self._sample_cpu, environment)
         if isinstance(runner, MasterRunner):
             return
@@ -221,7 +232,7 @@ class LoadSession:
         out = Path(_options(environment).out)
         paths = report.write(self.summary, out)
         if not isinstance(environment.runner, MasterRunner):
-            self.timeline.write(out / "timeline.json", cpu=self.cpu)
+            self.timeline.write(out / "timeline.json", cpu=self.cpu, usage=self.usage)
         log.info("load summary: %s (%s)", paths[1], "PASS" if self.summary["passed"] else "FAIL")
         if not self.summary["passed"]:
             environment.process_exit_code = 1
@@ -262,6 +273,7 @@ class LoadSession:
     # -- background -----------------------------------------------------------------------------
     def _sample_cpu(self, environment: Environment) -> None:
         runner = environment.runner
+        world = ProcessUsage(self.world.process.pid) if self.world is not None else None
         while True:
             gevent.sleep(1.0)
             if runner is None:
@@ -270,6 +282,8 @@ class LoadSession:
             if isinstance(runner, MasterRunner):
                 usage += [float(w.cpu_usage) for w in runner.clients.values()]
             self.cpu.append(max(usage))
+            if world is not None:
+                self.usage.append(world.sample())
 
     @staticmethod
     def _sweep(tracker: SyncTracker) -> None:

@@ -3,7 +3,8 @@
 Locust's own statistics are cumulative; the step ramp (``bench/bench_load.py``) needs each
 step's figures, so a local run also writes ``timeline.json``: the sync and consent samples
 (seconds since the test started, path, milliseconds, ok), the other requests counted per
-second, and the generator's CPU per second.
+second, the generator's CPU per second and, for an embedded world, its processes' CPU per
+second by role (``load.usage``: world, sut, postgres).
 """
 
 from __future__ import annotations
@@ -34,13 +35,18 @@ class Timeline:
         else:
             self.per_second[int(at)] += 1
 
-    def to_json(self, cpu: list[float]) -> dict[str, Any]:
+    def to_json(
+        self, cpu: list[float], usage: list[dict[str, float]] | None = None
+    ) -> dict[str, Any]:
         return {
             "samples": self.samples,
             "requests_per_second": {str(k): v for k, v in sorted(self.per_second.items())},
             "cpu_per_second": cpu,
+            "usage_per_second": usage or [],
         }
 
-    def write(self, path: Path, *, cpu: list[float]) -> None:
+    def write(
+        self, path: Path, *, cpu: list[float], usage: list[dict[str, float]] | None = None
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(orjson.dumps(self.to_json(cpu)))
+        path.write_bytes(orjson.dumps(self.to_json(cpu, usage)))
