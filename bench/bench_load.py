@@ -2,20 +2,20 @@
 
     python bench/bench_load.py [--stores sqlite,postgres,memory] [--users-per-step 6] [--steps 4]
                                [--step-seconds 15] [--dsn postgresql://...] [--slo-ms 50]
-                               [--sut serve|reference] [--window N]
+                               [--sut serve|reference] [--window N] [--warmup 10]
 
-For each engine store, one headless Locust run (``load/locustfile.py``, shape ``ramp``: step k runs
-k x ``--users-per-step`` users, each at a fixed rate of 0.5 tasks/s) against the embedded world and
-the reference engine (``--sut serve``, the default: ``splitbrain engine serve`` in its own process,
-as a team deploys it; ``reference``: inside the world's process, sharing its core). ``--window``
-sets the simulators' webhook window per endpoint. The run's ``timeline.json`` gives each step's
-figures (its first 2 s skipped as ramp-in): the achieved request rate, the sync latency pooled over
-every path and per path (p50/p95/p99), consent propagation p99 (revoke acknowledged → the CRM's
-flag off), the generator's CPU, and the mean CPU of the world, the SUT and the database processes
-(percent of one core; ``load.usage``). The answer is the highest step whose pooled sync p99 <=
-``--slo-ms`` with no sync miss; the baseline is the first (lowest) step of the same run, and the
-ratio compares the two. ``memory`` (the engine without a durable store) is the floor the stores are
-compared with.
+For each engine store, one headless Locust run (``load/locustfile.py``, shape ``ramp``: after
+``--warmup`` seconds at the first step's size, not judged, step k runs k x ``--users-per-step``
+users, each at a fixed rate of 0.5 tasks/s) against the embedded world and the reference engine
+(``--sut serve``, the default: ``splitbrain engine serve`` in its own process, as a team deploys
+it; ``reference``: inside the world's process, sharing its core). ``--window`` sets the simulators'
+webhook window per endpoint. The run's ``timeline.json`` gives each step's figures (its first 2 s
+skipped as ramp-in): the achieved request rate, the sync latency pooled over every path and per
+path (p50/p95/p99), consent propagation p99 (revoke acknowledged → the CRM's flag off), the
+generator's CPU, and the mean CPU of the world, the SUT and the database processes (percent of one
+core; ``load.usage``). The answer is the highest step whose pooled sync p99 <= ``--slo-ms`` with no
+sync miss; the baseline is the first (lowest) step of the same run, and the ratio compares the two.
+``memory`` (the engine without a durable store) is the floor the stores are compared with.
 PostgreSQL: ``--dsn`` or, without it, a throwaway cluster (tests/postgres_server.py).
 
 The machine may be shared: the figures are what this run measured, under whatever else ran.
@@ -53,11 +53,12 @@ def figures(values: list[float]) -> dict[str, float | int | None]:
 
 
 def run_ramp(store: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
-    total = args.steps * args.step_seconds
+    total = args.warmup + args.steps * args.step_seconds
     env = {**os.environ, "SPLITBRAIN_LOAD_SHAPE": "ramp",
            "SPLITBRAIN_LOAD_USERS": str(args.users_per_step),
            "SPLITBRAIN_LOAD_STEPS": str(args.steps),
-           "SPLITBRAIN_LOAD_STEP_SECONDS": str(args.step_seconds)}  # fmt: skip
+           "SPLITBRAIN_LOAD_STEP_SECONDS": str(args.step_seconds),
+           "SPLITBRAIN_LOAD_WARMUP": str(args.warmup)}  # fmt: skip
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "load" / "locustfile.py"),
                "--headless", "--only-summary", "-t", f"{total + 5:.0f}s", "--out", str(out),
                "--csv", str(out / "locust"), "--html", str(out / "locust.html"),
@@ -80,7 +81,8 @@ def steps(run: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]
     usage = timeline.get("usage_per_second") or []
     found = []
     for k in range(args.steps):
-        start, end = k * args.step_seconds + RAMP_IN, (k + 1) * args.step_seconds
+        start = args.warmup + k * args.step_seconds + RAMP_IN
+        end = args.warmup + (k + 1) * args.step_seconds
         window = [s for s in timeline["samples"] if start <= s[0] < end]
         sync = [s for s in window if s[1] == "SYNC"]
         paths = sorted({s[2] for s in sync})
@@ -170,6 +172,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--step-seconds", type=float, default=15.0)
     parser.add_argument("--slo-ms", type=float, default=50.0)
+    parser.add_argument("--warmup", type=float, default=10.0,
+                        help="seconds at step 1's size before step 1, not judged")  # fmt: skip
     parser.add_argument("--dsn", default=None)
     parser.add_argument("--sut", default="serve",
                         help="serve (the reference engine in its own process, as deployed) or "
@@ -179,7 +183,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(
-        f"load step ramp: {args.steps} steps x {args.step_seconds:g} s, "
+        f"load step ramp: {args.warmup:g} s warm-up, {args.steps} steps x {args.step_seconds:g} s, "
         f"{args.users_per_step} users per step at 0.5 tasks/s each; cores {os.cpu_count()}; "
         f"engine: {args.sut}; webhook window: {args.window or 'default'}"
     )

@@ -4,12 +4,15 @@
 - ``Steady``: a flat plateau (the default latency run);
 - ``MorningSurge``: a quiet start, the 9 o'clock surge at three times the base, back down;
 - ``StepRamp``: equal steps up, each held long enough to judge it; ``bench/bench_load.py``
-  reads each step's sync p99 to find the highest rate that still meets the SLO.
+  reads each step's sync p99 to find the highest rate that still meets the SLO. An optional
+  warm-up at the first step's size comes first (``SPLITBRAIN_LOAD_WARMUP`` seconds), so the
+  first step is not judged on a cold world (first connections, first identity look-ups).
 
 Each shape reads its size from the environment so the same locustfile serves every run
 (``SPLITBRAIN_LOAD_USERS``, ``SPLITBRAIN_LOAD_SECONDS``, ``SPLITBRAIN_LOAD_STEPS``,
-``SPLITBRAIN_LOAD_STEP_SECONDS``). The locustfile exposes the one ``SPLITBRAIN_LOAD_SHAPE``
-names (steady | surge | ramp); with none, ``-u``/``-r``/``-t`` drive the run as usual.
+``SPLITBRAIN_LOAD_STEP_SECONDS``, ``SPLITBRAIN_LOAD_WARMUP``). The locustfile exposes the one
+``SPLITBRAIN_LOAD_SHAPE`` names (steady | surge | ramp); with none, ``-u``/``-r``/``-t`` drive
+the run as usual.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class Plan:
     seconds: float = 60.0
     steps: int = 5
     step_seconds: float = 20.0
+    warmup: float = 0.0
+    """Seconds at the first step's size before the ramp's first step (``StepRamp`` only)."""
 
 
 def plan_from_env() -> Plan:
@@ -48,6 +53,7 @@ def plan_from_env() -> Plan:
         seconds=float(env.get("SPLITBRAIN_LOAD_SECONDS", "60")),
         steps=int(env.get("SPLITBRAIN_LOAD_STEPS", "5")),
         step_seconds=float(env.get("SPLITBRAIN_LOAD_STEP_SECONDS", "20")),
+        warmup=float(env.get("SPLITBRAIN_LOAD_WARMUP", "0")),
     )
 
 
@@ -75,18 +81,18 @@ class MorningSurge(_Shape):
 
 
 class StepRamp(_Shape):
-    """``steps`` steps of ``users`` users each, every step held ``step_seconds``."""
+    """``steps`` steps of ``users`` users each, every step held ``step_seconds``, after
+    ``warmup`` seconds at the first step's size."""
 
     abstract = True
 
     def step(self) -> int:
-        return int(self.elapsed() // self.plan.step_seconds)
+        return int(max(0.0, self.elapsed() - self.plan.warmup) // self.plan.step_seconds)
 
     def tick(self) -> tuple[int, float] | None:
-        step = self.step()
-        if step >= self.plan.steps:
+        if self.elapsed() >= self.plan.warmup + self.plan.steps * self.plan.step_seconds:
             return None
-        users = self.plan.users * (step + 1)
+        users = self.plan.users * (self.step() + 1)
         return users, float(self.plan.users)
 
 
