@@ -67,21 +67,35 @@ def _stage(ctx: Context, stage: str) -> None:
     ctx.d.put_at_stage(PERSON, stage)
 
 
-@given(parsers.re(r"the (?P<system>\w+) has set her (?P<name>\w+) as (?P<role>\w+)"
-                  r"(?: at (?P<hhmm>\d\d:\d\d))?$"))
+@given(
+    parsers.re(
+        r"the (?P<system>\w+) has set her (?P<name>\w+) as (?P<role>\w+)"
+        r"(?: at (?P<hhmm>\d\d:\d\d))?$"
+    )
+)
 def _has_set(ctx: Context, system: str, name: str, role: str, hhmm: str | None) -> None:
-    decision = ctx.d.write(PERSON, name, system=system, role=role,
-                           at=_time(hhmm) if hhmm else None)
+    decision = ctx.d.write(PERSON, name, system=system, role=role, at=_time(hhmm) if hhmm else None)
     assert isinstance(decision, FieldApplied), f"set-up write was not applied: {decision}"
     _remember(ctx, decision, system, name, hhmm)
 
 
-@when(parsers.re(r"the (?P<system>\w+) sets her (?P<name>\w+)(?: to \"(?P<value>[^\"]*)\")? "
-                 r"as (?P<role>\w+)(?: at (?P<hhmm>\d\d:\d\d))?"
-                 r"(?P<how> without seeing the last change| without a version"
-                 r"| on version \d+)?$"))
-def _sets(ctx: Context, system: str, name: str, value: str | None, role: str,
-          hhmm: str | None, how: str | None) -> None:
+@when(
+    parsers.re(
+        r"the (?P<system>\w+) sets her (?P<name>\w+)(?: to \"(?P<value>[^\"]*)\")? "
+        r"as (?P<role>\w+)(?: at (?P<hhmm>\d\d:\d\d))?"
+        r"(?P<how> without seeing the last change| without a version"
+        r"| on version \d+)?$"
+    )
+)
+def _sets(
+    ctx: Context,
+    system: str,
+    name: str,
+    value: str | None,
+    role: str,
+    hhmm: str | None,
+    how: str | None,
+) -> None:
     state = ctx.d.state(PERSON, name)
     base: int | str = "current"
     if how == " without seeing the last change":
@@ -90,14 +104,24 @@ def _sets(ctx: Context, system: str, name: str, value: str | None, role: str,
         base = "blind"
     elif how:
         base = int(how.rsplit(" ", 1)[1])
-    decision = ctx.d.write(PERSON, name, system=system, role=role, value=value,
-                           base=base,  # type: ignore[arg-type]
-                           at=_time(hhmm) if hhmm else None)
+    decision = ctx.d.write(
+        PERSON,
+        name,
+        system=system,
+        role=role,
+        value=value,
+        base=base,  # type: ignore[arg-type]
+        at=_time(hhmm) if hhmm else None,
+    )
     _remember(ctx, decision, system, name, hhmm)
 
 
-@when(parsers.re(r"the (?P<system>\w+) edits her (?P<name>\w+) by hand as (?P<role>\w+) "
-                 r"(?:without a reason|with the reason \"(?P<reason>[^\"]+)\")$"))
+@when(
+    parsers.re(
+        r"the (?P<system>\w+) edits her (?P<name>\w+) by hand as (?P<role>\w+) "
+        r"(?:without a reason|with the reason \"(?P<reason>[^\"]+)\")$"
+    )
+)
 def _edits_by_hand(ctx: Context, system: str, name: str, role: str, reason: str | None) -> None:
     ctx.d.write(PERSON, name, system=system, role=role, manual=True, reason=reason)
 
@@ -120,8 +144,12 @@ def _replace_value(write: Write, value: str) -> Write:
     return replace(write, value=value)
 
 
-@then(parsers.re(r"the write is (?P<outcome>applied|a duplicate delivery"
-                 r"|rejected as \w+|escalated to \w+)$"))
+@then(
+    parsers.re(
+        r"the write is (?P<outcome>applied|a duplicate delivery"
+        r"|rejected as \w+|escalated to \w+)$"
+    )
+)
 def _outcome(ctx: Context, outcome: str) -> None:
     decision = ctx.d.last
     if outcome == "applied":

@@ -63,9 +63,7 @@ def test_junit_lists_one_passing_testcase_per_case(demo_run: tuple[int, str, Pat
 def test_the_store_verifies_with_the_audit_command(demo_run: tuple[int, str, Path]) -> None:
     _, _, out = demo_run
 
-    result = runner.invoke(
-        app, ["audit", "verify", str(out / "engine.sqlite"), "--format", "json"]
-    )
+    result = runner.invoke(app, ["audit", "verify", str(out / "engine.sqlite"), "--format", "json"])
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["ok"] is True
