@@ -32,7 +32,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> DayReport:
     store = tmp_path_factory.mktemp("day") / "day.sqlite"
-    return run_day(store, matrix=default_matrix(), people=24, seed=11)
+    return run_day(store, matrix=default_matrix(), people=24, seed=11, arrival=0.0)  # a burst
 
 
 def test_the_demo_prints_the_days_weekly_metrics_and_passes(

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,13 @@ class DayReport:
     anomaly_codes: Mapping[str, int] = field(default_factory=dict)
     verdict_text: str = ""
     """The checker's report when it found anomalies (ids, codes and witnesses, no PHI)."""
+    arrival: float = 0.0
+    """Seconds between two people's arrivals (0: all at once)."""
 
     def lines(self) -> list[MetricLine]:
         what = "leads, sign-ups, intake, decisions, a revocation, injected CRM 503s"
-        out = [MetricLine("Simulated day", f"{self.people} people", what)]
+        pace = f"one every {self.arrival * 1000:.0f} ms" if self.arrival > 0 else "all at once"
+        out = [MetricLine("Simulated day", f"{self.people} people, {pace}", what)]
         for path, values in sorted(self.latencies.items()):
             meaning = "source ok -> CRM ok, from the simulators' histories"
             out.append(MetricLine(f"Sync latency {path}", _percentiles(values), meaning))
@@ -93,8 +97,15 @@ class DayReport:
         return out
 
 
-def run_day(store: Path, *, matrix: Path, people: int = 40, seed: int = 7) -> DayReport:
-    """Run the day on a fresh SQLite engine store at ``store``; measure it."""
+def run_day(
+    store: Path, *, matrix: Path, people: int = 40, seed: int = 7, arrival: float = 0.1
+) -> DayReport:
+    """Run the day on a fresh SQLite engine store at ``store``; measure it.
+
+    People arrive on a fixed schedule, ``arrival`` seconds apart (one who is late is followed
+    at once by the next one due, so a stall shows as latency, not as a slower day), so the sync
+    latency is a day's latency. ``arrival=0`` sends everyone at once: a burst whose latency is
+    the time to drain it, and the most races (what the correctness tests want)."""
     for suffix in ("", "-wal", "-shm", ".checkpoints.jsonl", ".vault.sqlite"):
         Path(f"{store}{suffix}").unlink(missing_ok=True)
     rng = random.Random(seed)
@@ -102,14 +113,16 @@ def run_day(store: Path, *, matrix: Path, people: int = 40, seed: int = 7) -> Da
     with LiveRun.start(world, matrix=matrix, store=f"sqlite:{store}") as run:
         fault = run.call("crm", "PUT", "/_admin/faults", client="admin", json=_CRM_FAULTS)
         _ok(fault)
-        twins = _people(run, rng, people)
+        twins = _people(run, rng, people, arrival)
         run.quiesce(timeout=120)
-        return _measure(run, matrix, people, twins)
+        return replace(_measure(run, matrix, people, twins), arrival=arrival)
 
 
-def _people(run: LiveRun, rng: random.Random, count: int) -> list[str]:
+def _people(run: LiveRun, rng: random.Random, count: int, arrival: float) -> list[str]:
     twins: list[str] = []
+    start = time.monotonic()
     for n in range(count):
+        time.sleep(max(0.0, start + n * arrival - time.monotonic()))
         given, family = _GIVEN[n % len(_GIVEN)], _FAMILY[rng.randrange(len(_FAMILY))]
         birth = f"19{rng.randint(50, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         email = f"{given}.{family}{n}@example.org".lower()
