@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Python may cache compiled modules (__pycache__/ is ignored by git): the suite starts hundreds of
+# Python processes (engines killed and restarted, CLIs, Locust, worlds), and without the cache each
+# one compiles every module it imports again. Some environments set this variable; not for us.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint typecheck contracts pytest bench clean venv postgres load
 
