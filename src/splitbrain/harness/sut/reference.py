@@ -16,9 +16,9 @@ from splitbrain.engine.adapters.registration import register_receivers
 from splitbrain.engine.adapters.sync_targets import Endpoint
 from splitbrain.engine.bootstrap import bootstrap_service
 from splitbrain.engine.entrypoints.service import EngineService
+from splitbrain.harness.app_server import AppServer
 from splitbrain.harness.sut.contract import Contract
 from splitbrain.harness.sut.errors import SutError
-from splitbrain.harness.world import AppServer
 
 __all__ = ["ReferenceSut"]
 
