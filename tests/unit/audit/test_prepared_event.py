@@ -28,6 +28,8 @@ from tests.unit.audit.test_fast_paths import codes, not_codes
 
 KEYS = ("idempotency_key", "new_version", "rule")
 SHAPE = EventShape("engine", "write.decide", KEYS)
+FRESH = EventShape("engine", "write.decide", KEYS, fresh="idempotency_key")
+"""The same shape with its idempotency key matched every time instead of memoized."""
 _SLOTS = ("actor", "role", "reason", "matrix_version", "person", "correlation_id", "extra")
 
 
@@ -85,14 +87,31 @@ def test_a_prepared_event_is_refused_or_its_text_is_the_canonical_json_of_the_sa
     try:
         model = _model(fields)
     except AuditEventError:
-        with pytest.raises(AuditEventError):
-            SHAPE.prepare(**fields)  # type: ignore[arg-type]
+        for shape in (SHAPE, FRESH):
+            with pytest.raises(AuditEventError):
+                shape.prepare(**fields)  # type: ignore[arg-type]
         return
 
-    prepared = SHAPE.prepare(**fields)  # type: ignore[arg-type]
+    for shape in (SHAPE, FRESH):
+        prepared = shape.prepare(**fields)  # type: ignore[arg-type]
 
-    assert prepared.canonical_bytes() == canonical_json(event_to_dict(model))
-    assert prepared.event() == model
+        assert prepared.canonical_bytes() == canonical_json(event_to_dict(model))
+        assert prepared.event() == model
+
+
+def test_a_fresh_key_that_is_no_code_is_refused_and_named_never_shown() -> None:
+    fields = _valid() | {"extra": (CANARY_VALUES[1], "1", "owner")}
+
+    with pytest.raises(AuditEventError) as refused:
+        FRESH.prepare(**fields)  # type: ignore[arg-type]
+
+    assert "idempotency_key" in str(refused.value)
+    assert CANARY_VALUES[1] not in str(refused.value)
+
+
+def test_a_shape_refuses_a_fresh_key_it_does_not_have() -> None:
+    with pytest.raises(AuditEventError, match="fresh"):
+        EventShape("engine", "write.decide", KEYS, fresh="conflict_id")
 
 
 def test_a_value_in_an_identifier_slot_is_refused_and_named_never_shown() -> None:

@@ -85,9 +85,13 @@ _APPLIED = EventShape(
     SERVICE,
     "write.decide",
     ("idempotency_key", "new_version", "provenance", "rule", "source_system"),
+    fresh="idempotency_key",
 )
 _REJECTED = EventShape(
-    SERVICE, "write.decide", ("idempotency_key", "provenance", "rule", "source_system")
+    SERVICE,
+    "write.decide",
+    ("idempotency_key", "provenance", "rule", "source_system"),
+    fresh="idempotency_key",
 )
 _ESCALATED = EventShape(
     SERVICE,
@@ -100,6 +104,7 @@ _ESCALATED = EventShape(
         "rule",
         "source_system",
     ),
+    fresh="idempotency_key",
 )
 _PROVENANCES: dict[object, str] = {p: p.value for p in Provenance}
 _REASONS: dict[object, str] = {r: r.value for r in RejectReason}

@@ -4,7 +4,8 @@ Every decision the engine logs has one shape: one field name, at most one finger
 fixed set of ``extra`` keys. An ``EventShape`` checks the static parts once (service, action,
 the extra keys) and keeps the canonical JSON around them as a template; ``prepare`` then checks
 only what varies (every identifier against the code syntax, through the same memo
-``AuditEvent`` uses; the field name; the fingerprint's form; a UTC instant) and fills the
+``AuditEvent`` uses, but for a shape's ``fresh`` key, new in nearly every event, matched each
+time and kept out of the memo; the field name; the fingerprint's form; a UTC instant) and fills the
 template. The result is a ``PreparedEvent``: the canonical text, hashed and stored as is.
 ``event()`` builds the equivalent ``AuditEvent`` (fully validated, and checked to encode to the
 same bytes) for a sink that keeps objects; a test holds ``prepare`` and ``AuditEvent`` equal on
@@ -23,10 +24,12 @@ Example::
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from splitbrain.engine.domain.audit.errors import AuditEventError
 from splitbrain.engine.domain.audit.event import (
+    CODE_PATTERN,
     AuditEvent,
     AuditOutcome,
     all_codes,
@@ -40,6 +43,7 @@ from splitbrain.engine.domain.audit.keys import issued_fingerprints
 _KNOWN_CODES = known_codes()
 _KNOWN_NAMES = known_names()
 _ISSUED = issued_fingerprints()
+_IS_CODE = re.compile(CODE_PATTERN).fullmatch
 
 
 class PreparedEvent:
@@ -68,14 +72,23 @@ class PreparedEvent:
 class EventShape:
     """The static part of a family of single-field events: service, action, extra keys."""
 
-    __slots__ = ("_at", "_keys", "_parts", "action", "service")
+    __slots__ = ("_at", "_fresh", "_keys", "_parts", "action", "service")
 
-    def __init__(self, service: str, action: str, extra_keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, service: str, action: str, extra_keys: tuple[str, ...], *, fresh: str | None = None
+    ) -> None:
+        """``fresh`` names the extra key whose value is new in nearly every event (the
+        idempotency key): it is matched against the code pattern every time and kept out of
+        the memo of known codes, which then holds the values that repeat."""
         if not all_codes((service, action)) or None in (service, action):
             raise AuditEventError("EventShape service and action must be codes")
         if not all(map(is_field_name, extra_keys)) or list(extra_keys) != sorted(set(extra_keys)):
             raise AuditEventError("EventShape extra keys must be field names, sorted and unique")
         self.service, self.action, self._keys = service, action, extra_keys
+        if fresh is not None and fresh not in extra_keys:
+            raise AuditEventError("EventShape fresh must name one of its extra keys")
+        self._fresh = -1 if fresh is None else 6 + extra_keys.index(fresh)
+        """Where the fresh value sits in ``prepare``'s ``values`` (after the six fixed codes)."""
         extra = ",".join(f'"{key}":"%s"' for key in extra_keys)
         template = (
             f'{{"action":"{action}","actor":"%s","at":"%s","consent_ref":null,'
@@ -113,14 +126,20 @@ class EventShape:
         ``extra`` holds the values of the shape's extra keys, in the keys' (sorted) order.
         """
         values = (actor, role, reason, matrix_version, person, correlation_id, *extra)
+        at_fresh, repeated = self._fresh, values
         try:
+            if at_fresh >= 0 and len(extra) == len(self._keys):
+                fresh = values[at_fresh]
+                if not isinstance(fresh, str) or _IS_CODE(fresh) is None:
+                    raise TypeError  # refused below, as AuditEvent refuses it
+                repeated = values[:at_fresh] + values[at_fresh + 1 :]
             refused = (
                 len(extra) != len(self._keys)
                 or type(outcome) is not AuditOutcome
                 or actor is None
                 or role is None
                 or None in extra
-                or not (_KNOWN_CODES.issuperset(values) or all_codes(values))
+                or not (_KNOWN_CODES.issuperset(repeated) or all_codes(repeated))
                 or not (field in _KNOWN_NAMES or is_field_name(field))
                 or (
                     fingerprint is not None
@@ -147,7 +166,7 @@ class EventShape:
             field,
             "" if fingerprint is None else f'"{field}":"{fingerprint}"',
             "null" if matrix_version is None else f'"{matrix_version}"',
-            outcome.value,
+            outcome,  # a StrEnum member: join takes it by its value
             "null" if person is None else f'"{person}"',
             "null" if reason is None else f'"{reason}"',
             role,
