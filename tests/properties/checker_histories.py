@@ -4,14 +4,16 @@ The model: a few persons, each with an EHR patient, a CRM contact and a portal a
 without a contact, some with a duplicate chart), and a correct engine. Its steps are stories
 that leave the world consistent: a provider changes a birth date and the engine copies it to
 the CRM; a CRM user edits a phone with If-Match; the patient revokes or grants a consent and
-the engine flips the CRM flag; the campaign sends only what consent allows; a send whose reply
-is lost (unknown, or committed: ``crash_after_commit``, its retry answered from the key) is
-retried; webhooks are retried until accepted; the merge owner merges a duplicate chart; the
+the engine flips the CRM flag; a CRM user picks a contact preference and the engine, told of
+it, writes the custom map without If-Match; the campaign sends only what consent allows; a send
+whose reply is lost (unknown, or committed: ``crash_after_commit``, its retry answered from the
+key) is retried; webhooks are retried until accepted; the merge owner merges a duplicate chart; the
 engine creates the first contact of a person (at once, or one field per request behind a
 token); every engine change carries an idempotency key its audit answers.
 
-Some planters have several ways to break their rule (a double effect after a committed
-``info``; the plan nested in the CRM's ``custom`` map; a duplicate contact that gets its
+Some planters have several ways to break their rule (a lost contact preference in the CRM's
+``custom`` map, an enum whose values repeat; a double effect after a committed ``info``; the plan
+nested in the CRM's ``custom`` map; a duplicate contact that gets its
 identity one field per request, or carries the person's token).
 
 A planter adds one story that breaks exactly one rule, for one person the clean steps leave
@@ -193,6 +195,21 @@ def webhook(m: Model) -> None:
         m.s.notify("crm", f"Contact/c{i}", event, attempt=1)
 
 
+def preference_told(m: Model) -> None:
+    """A CRM user picks a contact preference; the engine is told, then writes the contact's
+    custom map without If-Match (a worker that never read the contact): it saw the change."""
+    i = m.free()
+    if i is None:
+        return
+    choice = m.rng.choice(("Call", "Email", "Text"))
+    m.s.write("crm", f"c{i}", {"custom": {"contact_preference": choice}}, process="crm-user",
+              base=_version(m, "crm", f"c{i}"))  # fmt: skip
+    m.s.notify("crm", f"Contact/c{i}", m.unique("evt"))
+    merged = {"contact_preference": choice, "workflow_state": "synced"}
+    m.s.write("crm", f"c{i}", {"custom": merged}, process=m.unique("engine-worker"),
+              idem=m.s.sut_key())  # fmt: skip
+
+
 def merge_duplicate_chart(m: Model) -> None:
     i = next((i for i, dup in m.duplicate_chart.items() if dup and i not in m.reserved), None)
     if i is not None:
@@ -240,6 +257,7 @@ CLEAN_STEPS: tuple[Callable[[Model], None], ...] = (
     campaign_send,
     retried_send,
     webhook,
+    preference_told,
     merge_duplicate_chart,
     first_contact,
     summary_note,
@@ -255,15 +273,26 @@ def _plan(m: Model, i: int) -> str:
 
 
 def plant_lost_update(m: Model, i: int) -> None:
-    m.s.read("crm", f"c{i}")
-    m.s.write(
-        "crm",
-        f"c{i}",
-        {"phone": m.unique("+1555")},
-        process="crm-user",
-        base=_version(m, "crm", f"c{i}"),
-    )
-    m.s.write("crm", f"c{i}", {"phone": m.unique("+1555")})  # blind, over a change it never saw
+    if m.rng.random() < 0.5:
+        m.s.read("crm", f"c{i}")
+        m.s.write(
+            "crm",
+            f"c{i}",
+            {"phone": m.unique("+1555")},
+            process="crm-user",
+            base=_version(m, "crm", f"c{i}"),
+        )
+        m.s.write("crm", f"c{i}", {"phone": m.unique("+1555")})  # blind, over an unseen change
+        return
+    # CC-13's shape: an enum value (values repeat, only versions can tell) in the custom map;
+    # the engine, which never read the contact, writes its own before it is told of the change
+    m.s.write("crm", f"c{i}", {"custom": {"contact_preference": "Call"}}, process="crm-user",
+              base=_version(m, "crm", f"c{i}"))  # fmt: skip
+    event = m.unique("evt")
+    m.s.sut_keys.append(event)
+    told = m.s.pending("crm", "engine", "notify", f"Contact/c{i}", idem=event)
+    m.s.write("crm", f"c{i}", {"custom": {"contact_preference": "Text"}})
+    m.s.histories["crm"].ok(told, outcome="ok")
 
 
 def plant_stale_overwrite(m: Model, i: int) -> None:

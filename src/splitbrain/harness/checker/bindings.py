@@ -8,7 +8,8 @@ per system:
 - which local field carries which matrix field, and whether its value is stored in the
   canonical JSON form (``comparable``: equal values give equal value ids across systems, so
   divergence and lineage can be judged) or as a local enum name (``enum``: mapped through the
-  matrix's enum table before comparing);
+  matrix's enum table before comparing); a field kept as one entry of a JSON map (the CRM's
+  ``custom`` map) names that entry (``entry``);
 - which local fields identify a person (names, birth date, contact points): a record the SUT
   creates is attributed to the person whose values it copies;
 - which local fields link a record to a person on their own (a token, a FHIR identifier);
@@ -37,6 +38,14 @@ class FieldBinding:
     """The value is stored in its canonical JSON form: equal values, equal value ids."""
     enum: bool = False
     """The value is one of the system's local enum names (the matrix's enum table maps it)."""
+    entry: str | None = None
+    """The local field is a JSON map and the matrix field is its entry of this name (the CRM's
+    ``custom.contact_preference``). Histories hash the whole map, so only a map holding that
+    entry alone can be read (``EnumIds`` knows ``value_id({entry: word})`` of every word); any
+    other map is an unknown value, never compared."""
+    kind: str | None = None
+    """The record kind holding the field when it is not the person record (the portal's
+    ``Preferences``): the person record never holds it, so it is not compared there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +101,7 @@ SIMULATOR_BINDINGS = Bindings(
                 "lead_source": FieldBinding("lead_source"),
                 "stage": FieldBinding("care_stage", enum=True),
                 "campaign": FieldBinding("campaign_attribution", comparable=False),
+                "custom": FieldBinding("contact_preference", enum=True, entry="contact_preference"),
             },
             identity=frozenset({"first_name", "last_name", "email", "phone", "birth_date"}),
             references={"Lead": "contact_id", "Case": "contact_id", "Task": "contact_id"},
@@ -104,7 +114,9 @@ SIMULATOR_BINDINGS = Bindings(
                 "given_name": _NAME,
                 "family_name": _NAME,
                 "birth_date": FieldBinding("date_of_birth"),
-                "preferred_channel": FieldBinding("contact_preference", enum=True),
+                "preferred_channel": FieldBinding(
+                    "contact_preference", enum=True, kind="Preferences"
+                ),
             },
             identity=frozenset({"given_name", "family_name", "email", "phone", "birth_date"}),
             references={"Preferences": "account_id", "Intake": "account_id"},

@@ -7,6 +7,12 @@ stage from a stage write::
 
     ids = EnumIds(policy)
     ids.canonical("care_stage", value_id("Active Patient"))     # "in_care"
+
+A field kept as one entry of a JSON map (the CRM's ``custom.contact_preference``) shows as the
+value id of the whole map; the map holding that entry alone is known too::
+
+    ids.canonical("contact_preference", value_id({"contact_preference": "Text"}),
+                  entry="contact_preference")                        # "sms"
 """
 
 from __future__ import annotations
@@ -24,17 +30,33 @@ class EnumIds:
     """``{enum name: {value id of a local or canonical value: canonical value}}``."""
 
     def __init__(self, policy: Policy) -> None:
-        self._tables: dict[str, dict[str, str]] = {}
-        for name, mapping in policy.enums.items():
-            table = {value_id(value): value for value in mapping.canonical}
-            for local_values in mapping.by_system.values():
-                for local, canonical in local_values.items():
-                    table.setdefault(value_id(local), canonical)
-            self._tables[name] = table
+        self._policy = policy
+        self._tables = {name: self._table(name, None) for name in policy.enums}
+        self._entries: dict[tuple[str, str], dict[str, str]] = {}
 
-    def canonical(self, enum: str | None, value: str | None) -> str | None:
-        """The canonical value a value id stands for, or None when it is no value of ``enum``."""
+    def canonical(
+        self, enum: str | None, value: str | None, entry: str | None = None
+    ) -> str | None:
+        """The canonical value a value id stands for, or None when it is no value of ``enum``
+        (with ``entry``: of a map holding ``{entry: value}`` alone)."""
         if enum is None or value is None:
             return None
-        table = self._tables.get(enum)
+        if entry is None:
+            table = self._tables.get(enum)
+        else:
+            table = self._entries.get((enum, entry))
+            if table is None and enum in self._tables:
+                table = self._entries[(enum, entry)] = self._table(enum, entry)
         return None if table is None else table.get(value)
+
+    def _table(self, name: str, entry: str | None) -> dict[str, str]:
+        mapping = self._policy.enums[name]
+
+        def vid(word: str) -> str:
+            return value_id(word if entry is None else {entry: word})
+
+        table = {vid(value): value for value in mapping.canonical}
+        for local_values in mapping.by_system.values():
+            for local, canonical in local_values.items():
+                table.setdefault(vid(local), canonical)
+        return table

@@ -5,11 +5,13 @@ A sync direction that copies a field in full (``ehr_to_crm``, ``portal_to_all``,
 holds the same value. For each person whose field was changed during the run (by an actor or the
 SUT, not by the setup: the population starts out diverged on purpose), the detector compares
 the final value of each of the person's live records in those systems. Only comparable bindings
-take part (``bindings.py``); enum values are compared by their canonical value. When a system
-holds several live records of the person (a duplicate chart), the one written last speaks for
-it. A record created in the history without the field holds no value (``null``); one never
-observed is not judged. A record whose last write had an unknown outcome may hold either value:
-the systems diverge only if no choice of possible values agrees.
+of person records take part (``bindings.py``; not the portal's ``Preferences``); enum values are
+compared by their canonical value (a map entry whose map holds more than the entry cannot be read
+from its value id and is not judged). When a system holds several live records of the person (a
+duplicate chart), the one written last speaks for it. A record created in the history without
+the field holds no value (``null``); one never observed is not judged. A record whose last write
+had an unknown outcome may hold either value: the systems diverge only if no choice of possible
+values agrees.
 """
 
 from __future__ import annotations
@@ -83,9 +85,10 @@ class Divergence:
                     local,
                     bound.field,
                     policy[bound.field].enum if bound.enum and bound.field in policy else None,
+                    bound.entry,
                 )
                 for local, bound in binding.fields.items()
-                if bound.comparable
+                if bound.comparable and bound.kind is None  # only person records are judged
             ]
             for system, binding in self._ctx.bindings.systems.items()
         }
@@ -98,7 +101,7 @@ class Divergence:
             if not bound_fields:
                 continue
             created_here = rec.first is not None and rec.first.f == "create"
-            for local, field, enum in bound_fields:
+            for local, field, enum, entry in bound_fields:
                 if (person, field) not in judged:
                     continue
                 if local in rec.values:
@@ -108,7 +111,12 @@ class Divergence:
                 else:
                     continue  # never observed: unknown, not judged
                 possible = {value, *rec.maybe.get(local, ())}
-                if enum is not None:
+                if entry is not None:
+                    read = {state.enums.canonical(enum, v, entry) for v in possible}
+                    if None in read:
+                        continue  # a map holding more than the entry: unknown, not judged
+                    possible = {v for v in read if v is not None}
+                elif enum is not None:
                     possible = {state.enums.canonical(enum, v) or v for v in possible}
                 found.setdefault((person, field), []).append((rec, local, possible))
         return found
