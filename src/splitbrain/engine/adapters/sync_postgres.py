@@ -100,6 +100,8 @@ class PostgresSyncStore(SyncStore):
         self._connect_timeout = connect_timeout
         self.where = _where(dsn)
         self._conns: dict[int, Conn] = {}
+        self._together: set[int] = set()
+        """Threads inside ``together``: their calls join its open transaction."""
         self._lock = threading.Lock()
         self._closed = False
 
@@ -146,7 +148,23 @@ class PostgresSyncStore(SyncStore):
             return not self._closed
 
     @contextmanager
+    def together(self) -> Iterator[None]:
+        ident = threading.get_ident()
+        if ident in self._together:
+            yield
+            return
+        with self._tx():
+            self._together.add(ident)
+            try:
+                yield
+            finally:
+                self._together.discard(ident)
+
+    @contextmanager
     def _tx(self) -> Iterator[Conn]:
+        if threading.get_ident() in self._together:  # part of the thread's open transaction
+            yield self._conn()
+            return
         try:
             conn = self._conn()
             with conn.transaction():
@@ -169,33 +187,18 @@ class PostgresSyncStore(SyncStore):
         check_terminal(item.event_id, item.state)
         return self._receive(item, item.state)
 
-    def _receive(self, item: InboxItem, state: InboxState) -> bool:
-        pending = state is InboxState.PENDING
+    def receive_many(self, items: Sequence[InboxItem]) -> list[bool]:
+        for item in items:
+            if item.state is not InboxState.PENDING:
+                check_terminal(item.event_id, item.state)
+        if not items:
+            return []
         with self._tx() as conn:
-            inserted = conn.execute(
-                "INSERT INTO sync_inbox (event_id, source, channel, payload, received_at, state,"
-                " attempts, deliveries, not_before, detail)"
-                " VALUES (%s, %s, %s, %s, %s, %s, 0, %s, %s, %s)"
-                " ON CONFLICT (event_id) DO NOTHING RETURNING seq",
-                (
-                    item.event_id,
-                    item.source,
-                    item.channel,
-                    item.payload,
-                    item.received_at,
-                    state.value,
-                    item.deliveries,
-                    item.not_before if pending else None,
-                    None if pending else item.detail,
-                ),
-            ).fetchone()
-            if inserted is not None:
-                return True
-            conn.execute(
-                "UPDATE sync_inbox SET deliveries = deliveries + 1 WHERE event_id = %s",
-                (item.event_id,),
-            )
-            return False
+            return [_received(conn, item, item.state) for item in items]
+
+    def _receive(self, item: InboxItem, state: InboxState) -> bool:
+        with self._tx() as conn:
+            return _received(conn, item, state)
 
     def claim_inbox(
         self, worker: str, *, now: datetime, lease: timedelta, limit: int
@@ -457,3 +460,32 @@ def _why(exc: psycopg.Error) -> str:
     if exc.sqlstate:
         return f"{type(exc).__name__}, SQLSTATE {exc.sqlstate}"
     return f"{type(exc).__name__}: {str(exc).strip()[:300]}"
+
+
+def _received(conn: Conn, item: InboxItem, state: InboxState) -> bool:
+    """Insert ``item`` in ``state`` (True), or count a known event's delivery (False)."""
+    pending = state is InboxState.PENDING
+    inserted = conn.execute(
+        "INSERT INTO sync_inbox (event_id, source, channel, payload, received_at, state,"
+        " attempts, deliveries, not_before, detail)"
+        " VALUES (%s, %s, %s, %s, %s, %s, 0, %s, %s, %s)"
+        " ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+        (
+            item.event_id,
+            item.source,
+            item.channel,
+            item.payload,
+            item.received_at,
+            state.value,
+            item.deliveries,
+            item.not_before if pending else None,
+            None if pending else item.detail,
+        ),
+    ).fetchone()
+    if inserted is not None:
+        return True
+    conn.execute(
+        "UPDATE sync_inbox SET deliveries = deliveries + 1 WHERE event_id = %s",
+        (item.event_id,),
+    )
+    return False

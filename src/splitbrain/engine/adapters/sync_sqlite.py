@@ -16,10 +16,21 @@ keeps its tables apart (``sync_*``, schema in ``sync_sqlite_schema``).
   fsync per internal transition was most of the time an event took (bench_sync_latency).
   An event settled on receipt (``receive_settled``: an echo of the engine's own write) commits
   with ``internal`` too: it carries no change, so a power loss may lose its row, never a change.
+- ``claim_outbox`` commits with ``synchronous`` too: nothing leaves the engine before its claim,
+  and the claim's WAL fsync makes every frame before it durable, whichever connection wrote it
+  (one WAL per file): the decisions and the finished events whose effects it claims, even when
+  the engine's unit of work commits with ``NORMAL`` (``bootstrap_service`` does). So a decision
+  is on disk before any effect of it is sent, at one fsync per claim for every event finished
+  since the last one (a group commit), not one per decision. A claim that claims nothing
+  writes no WAL frame and fsyncs nothing.
 - A writer still waiting for the lock after ``busy_timeout_ms`` gets ``StoreBusy`` (nothing was
   kept; run the call again as is); any other SQLite failure is ``StoreError``.
-- Threads: one connection behind a lock; SQLite serializes writers anyway, and the lock spares
-  threads of one process the file lock's busy-waiting.
+- Threads: one connection for the writes behind a lock; SQLite serializes writers anyway, and
+  the lock spares threads of one process the file lock's busy-waiting. Reads (one statement, or
+  a deferred transaction of several) go through a second connection behind a lock of its own:
+  WAL readers never wait for a writer, so a worker's lookup or an ``/idle`` poll does not queue
+  behind another thread's commit and its fsync. Every write has committed before its method
+  returns, so a read after it, from any thread, sees it.
 - Several processes on one file: safe (immediate transactions + leases), but not fair: SQLite
   hands the write lock to whoever asks first after a commit, often the process that just
   committed, so one process may do most of the work while another waits out its busy timeout.
@@ -36,12 +47,9 @@ Example::
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 from splitbrain.engine.adapters.sqlite_schema import micros
 from splitbrain.engine.adapters.sync_rules import (
@@ -50,6 +58,12 @@ from splitbrain.engine.adapters.sync_rules import (
     check_claim,
     check_terminal,
     depths_from,
+)
+from splitbrain.engine.adapters.sync_sqlite_connection import (
+    SqliteTransactions,
+    Synchronous,
+    open_reader,
+    translated,
 )
 from splitbrain.engine.adapters.sync_sqlite_rows import (
     INBOX_CLAIMABLE,
@@ -62,11 +76,11 @@ from splitbrain.engine.adapters.sync_sqlite_rows import (
     incident_from,
     item_from,
     open_incident,
-    opt_micros,
+    received,
     state_counts,
 )
 from splitbrain.engine.adapters.sync_sqlite_schema import ensure_sync_schema
-from splitbrain.engine.service_layer.errors import StoreBusy, StoreClosed, StoreError
+from splitbrain.engine.service_layer.errors import StoreError
 from splitbrain.engine.service_layer.sync.model import (
     InboxItem,
     InboxState,
@@ -78,29 +92,9 @@ from splitbrain.engine.service_layer.sync.ports import SyncStore
 
 __all__ = ["SqliteSyncStore"]
 
-Synchronous = Literal["FULL", "NORMAL"]
-_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
-
-class SqliteSyncStore(SyncStore):
+class SqliteSyncStore(SqliteTransactions, SyncStore):
     """The sync store in a SQLite file; see the module docstring for durability and locking."""
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        *,
-        path: str,
-        busy_timeout_ms: int = 5000,
-        synchronous: Synchronous = "FULL",
-        internal: Synchronous = "FULL",
-    ) -> None:
-        self._conn = conn
-        self._synchronous = synchronous
-        self._internal = internal
-        self.path = path
-        self.busy_timeout_ms = busy_timeout_ms
-        self._lock = threading.RLock()
-        self._closed = False
 
     @classmethod
     def open(
@@ -126,67 +120,15 @@ class SqliteSyncStore(SyncStore):
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             conn.row_factory = sqlite3.Row
             ensure_sync_schema(conn, str(path))
+            reader = open_reader(path, busy_timeout_ms)
         except sqlite3.Error as exc:
             conn.close()
-            raise _translated(exc, str(path), busy_timeout_ms) from exc
+            raise translated(exc, str(path), busy_timeout_ms) from exc
         except BaseException:
             conn.close()
             raise
         return cls(conn, path=str(path), busy_timeout_ms=busy_timeout_ms,
-                   synchronous=synchronous, internal=internal)  # fmt: skip
-
-    @contextmanager
-    def _tx(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
-        """One transaction under the lock; ``BEGIN IMMEDIATE`` takes the write lock first."""
-        with self._lock:
-            if self._closed:
-                raise StoreClosed(self.path)
-            try:
-                self._conn.execute(begin)
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._rollback()
-                    raise
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise _translated(exc, self.path, self.busy_timeout_ms) from exc
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent read of several statements (a deferred transaction takes no lock)."""
-        with self._tx("BEGIN") as conn:
-            yield conn
-
-    def _row(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
-        """One row of one statement: a lone SELECT is consistent on its own (autocommit), so
-        it needs no BEGIN/COMMIT round (most reads on the hot path are these)."""
-        with self._lock:
-            if self._closed:
-                raise StoreClosed(self.path)
-            try:
-                row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
-            except sqlite3.Error as exc:
-                raise _translated(exc, self.path, self.busy_timeout_ms) from exc
-            return row
-
-    @contextmanager
-    def _durable(self, wanted: bool = True) -> Iterator[None]:
-        """The next transaction commits with ``synchronous`` (the acknowledgement's promise)."""
-        if not wanted or self._synchronous == self._internal or self._closed:
-            yield
-            return
-        self._conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-        try:
-            yield
-        finally:
-            if not self._closed:
-                self._conn.execute(f"PRAGMA synchronous = {self._internal}")
-
-    def _rollback(self) -> None:
-        if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
+                   synchronous=synchronous, internal=internal, reader=reader)  # fmt: skip
 
     # -- inbox ------------------------------------------------------------------------------
     def receive(self, item: InboxItem) -> bool:
@@ -196,30 +138,17 @@ class SqliteSyncStore(SyncStore):
         check_terminal(item.event_id, item.state)
         return self._receive(item, item.state)
 
+    def receive_many(self, items: Sequence[InboxItem]) -> list[bool]:
+        for item in items:
+            if item.state is not InboxState.PENDING:
+                check_terminal(item.event_id, item.state)
+        pending = any(item.state is InboxState.PENDING for item in items)
+        with self._lock, self._durable(pending), self._tx() as conn:
+            return [received(conn, item, item.state) for item in items]
+
     def _receive(self, item: InboxItem, state: InboxState) -> bool:
         with self._lock, self._durable(state is InboxState.PENDING), self._tx() as conn:
-            known = conn.execute(
-                "UPDATE sync_inbox SET deliveries = deliveries + 1 WHERE event_id = ?",
-                (item.event_id,),
-            ).rowcount
-            if known:
-                return False
-            conn.execute(
-                "INSERT INTO sync_inbox (event_id, source, channel, payload, received_at, state,"
-                " attempts, deliveries, not_before, detail) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                (
-                    item.event_id,
-                    item.source,
-                    item.channel,
-                    item.payload,
-                    micros(item.received_at),
-                    state.value,
-                    item.deliveries,
-                    opt_micros(item.not_before) if state is InboxState.PENDING else None,
-                    None if state is InboxState.PENDING else item.detail,
-                ),
-            )
-            return True
+            return received(conn, item, state)
 
     def claim_inbox(
         self, worker: str, *, now: datetime, lease: timedelta, limit: int
@@ -289,7 +218,7 @@ class SqliteSyncStore(SyncStore):
         self, worker: str, *, now: datetime, lease: timedelta, limit: int
     ) -> list[OutboxEffect]:
         check_claim(limit)
-        with self._tx() as conn:
+        with self._lock, self._durable(), self._tx() as conn:  # the group fsync: see the top
             seqs = [r[0] for r in conn.execute(OUTBOX_CLAIMABLE, (micros(now), limit))]
             return [
                 effect_from(
@@ -458,22 +387,9 @@ class SqliteSyncStore(SyncStore):
             )
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock or self._lock:
             if not self._closed:
                 self._closed = True
                 self._conn.close()
-
-
-def _translated(exc: sqlite3.Error, path: str, busy_timeout_ms: int) -> StoreError | StoreBusy:
-    """SQLite's error as ours: a lock not had in time is retryable, the rest is not."""
-    if getattr(exc, "sqlite_errorcode", None) in _BUSY:
-        return StoreBusy(
-            path,
-            f"another connection held the file's write lock for more than {busy_timeout_ms} ms "
-            "(keep other writers' transactions short)",
-            kind="locked",
-        )
-    return StoreError(
-        f"sync store {path} failed a transaction ({type(exc).__name__}: {exc}); nothing of it "
-        "was kept"
-    )
+                if self._reader is not self._conn:
+                    self._reader.close()

@@ -149,3 +149,30 @@ def open_incident(conn: sqlite3.Connection, kind: str, ref: str, reason: str, no
         (ident, kind, ref, reason, micros(now)),
     )
     return ident
+
+
+def received(conn: sqlite3.Connection, item: InboxItem, state: InboxState) -> bool:
+    """Insert ``item`` in ``state`` and return True; a known ``event_id`` only counts the
+    delivery and returns False (inside the caller's transaction)."""
+    known = conn.execute(
+        "UPDATE sync_inbox SET deliveries = deliveries + 1 WHERE event_id = ?", (item.event_id,)
+    ).rowcount
+    if known:
+        return False
+    pending = state is InboxState.PENDING
+    conn.execute(
+        "INSERT INTO sync_inbox (event_id, source, channel, payload, received_at, state,"
+        " attempts, deliveries, not_before, detail) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+        (
+            item.event_id,
+            item.source,
+            item.channel,
+            item.payload,
+            micros(item.received_at),
+            state.value,
+            item.deliveries,
+            opt_micros(item.not_before) if pending else None,
+            None if pending else item.detail,
+        ),
+    )
+    return True

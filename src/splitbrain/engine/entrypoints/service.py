@@ -19,7 +19,9 @@ with a ``reconciler`` (``sync.reconcile``) the worker reads the systems' change 
 ``reconcile_every`` seconds (and on ``POST /reconcile``), and ``/idle`` is false while such a
 pass is due after a delivery and has not run yet.
 
-A delivery is acknowledged (200) only after the inbox row is durable: at-least-once in. A body
+A delivery is acknowledged (200) only after the inbox row is durable: at-least-once in. While
+the loops run, the HTTP doors store deliveries through a group receiver (``entrypoints.receiving``):
+off the event loop, one commit for all the deliveries that arrived while the last one ran. A body
 nobody can read is stored too (under a digest id) and dead-lettered by the worker, so nothing is
 lost and nothing blocks. Two background threads run the worker and the sender; a webhook wakes
 the worker at once, each finished event wakes the sender at once (not the end of its batch), and
@@ -44,6 +46,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from splitbrain.engine.entrypoints.metrics import EngineCollector, Extra
 from splitbrain.engine.entrypoints.mllp import MllpDoor
+from splitbrain.engine.entrypoints.receiving import GroupReceiver
 from splitbrain.engine.service_layer.engine import Engine
 from splitbrain.engine.service_layer.sync.delivery import Deliverer
 from splitbrain.engine.service_layer.sync.inbound import Ignored, PoisonEventError
@@ -100,12 +103,35 @@ class EngineService:
         default_factory=dict
     )
     _interval_before: float | None = None
+    group_receive: bool = True
+    """While the loops run, the HTTP doors store deliveries through a ``GroupReceiver``."""
+    _receiver: GroupReceiver | None = None
 
     # -- receiving ----------------------------------------------------------------------------
     def receive(self, source: str, channel: str, body: bytes) -> tuple[str, bool]:
         """Store one delivery durably; ``(inbox id, new?)``. A delivery its translator can
         settle on receipt (an echo of the engine's own write) is stored in its terminal state
         at once: no worker pass, one transaction instead of three."""
+        item, settled = self._item(source, channel, body)
+        if settled is not None:
+            new = self.store.receive_settled(item)
+        else:
+            new = self.store.receive(item)
+            self._work.set()
+        return item.event_id, self._received(new, settled)
+
+    async def receive_async(self, source: str, channel: str, body: bytes) -> tuple[str, bool]:
+        """``receive`` for the HTTP doors: while the loops run, the item is stored by the group
+        receiver (``entrypoints.receiving``: off the event loop, one commit for every delivery
+        waiting), and this returns once that commit is durable."""
+        receiver = self._receiver
+        if receiver is None:
+            return self.receive(source, channel, body)
+        item, settled = self._item(source, channel, body)
+        new = await receiver.receive(item)
+        return item.event_id, self._received(new, settled)
+
+    def _item(self, source: str, channel: str, body: bytes) -> tuple[InboxItem, Ignored | None]:
         try:
             event_id = self.ids[source](body)
         except PoisonEventError:
@@ -115,15 +141,13 @@ class EngineService:
         self._touched = True
         settled = self._settled(source, channel, body)
         if settled is not None:
-            new = self.store.receive_settled(
-                replace(item, state=InboxState.DEDUPLICATED, detail=settled.reason)
-            )
-            if new:
-                self.worker.ignored[settled.kind] += 1
-            return event_id, new
-        new = self.store.receive(item)
-        self._work.set()
-        return event_id, new
+            item = replace(item, state=InboxState.DEDUPLICATED, detail=settled.reason)
+        return item, settled
+
+    def _received(self, new: bool, settled: Ignored | None) -> bool:
+        if new and settled is not None:
+            self.worker.ignored[settled.kind] += 1
+        return new
 
     def _settled(self, source: str, channel: str, body: bytes) -> Ignored | None:
         door = (source, channel)
@@ -154,6 +178,9 @@ class EngineService:
         if self.reconciler is not None:
             self.reconciler.start()
             self._reconciled_at = time.monotonic()
+        if self.group_receive and self._receiver is None:
+            self._receiver = GroupReceiver(self.store, stored=self._work.set)
+            self._receiver.start()
         for name, loop in (("worker", self._work_loop), ("sender", self._send_loop)):
             thread = threading.Thread(target=loop, name=f"splitbrain-{name}", daemon=True)
             thread.start()
@@ -162,6 +189,9 @@ class EngineService:
     def stop(self) -> None:
         if self.mllp is not None:
             self.mllp.stop()
+        receiver, self._receiver = self._receiver, None
+        if receiver is not None:
+            receiver.stop()
         self._stop.set()
         self._work.set()
         self._send.set()
@@ -265,7 +295,7 @@ class EngineService:
         registry.register(EngineCollector(self.engine, self.store, self.extra))
 
         async def _webhook(source: str, request: Request) -> JSONResponse:
-            event_id, new = self.receive(source, "webhook", await request.body())
+            event_id, new = await self.receive_async(source, "webhook", await request.body())
             return JSONResponse({"received": event_id, "new": new})
 
         @app.post("/hooks/crm")
@@ -279,7 +309,8 @@ class EngineService:
         @app.put("/hooks/ehr/{kind}/{ident}")
         async def fhir_hook(kind: str, ident: str, request: Request) -> JSONResponse:
             del kind, ident  # the resource names itself
-            event_id, new = self.receive("ehr", "fhir-subscription", await request.body())
+            body = await request.body()
+            event_id, new = await self.receive_async("ehr", "fhir-subscription", body)
             return JSONResponse({"received": event_id, "new": new})
 
         @app.post("/hooks/ehr")

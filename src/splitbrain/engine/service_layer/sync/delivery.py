@@ -119,8 +119,9 @@ class Deliverer:
     def _settle(self, item: OutboxEffect, result: Delivery) -> None:
         now = self.clock.now()
         if result.outcome is Outcome.DONE:
-            self.store.effect_sent(item.effect_id, status=result.status or 200, now=now)
-            self._remember(item, result)
+            with self.store.together():  # one transaction for the answer and what it named
+                self.store.effect_sent(item.effect_id, status=result.status or 200, now=now)
+                self._remember(item, result)
             if self.on_sent is not None:
                 self.on_sent(item, self.store, now)
         elif result.outcome is Outcome.SKIPPED:

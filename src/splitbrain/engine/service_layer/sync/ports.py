@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 
 from splitbrain.engine.service_layer.sync.model import (
@@ -41,6 +42,17 @@ class SyncStore(abc.ABC):
         default stores it PENDING (a worker settles it the usual way); stores override it with
         one insert."""
         return self.receive(item)
+
+    def receive_many(self, items: Sequence[InboxItem]) -> list[bool]:
+        """``receive`` (an item in ``PENDING``) or ``receive_settled`` (an item already in its
+        terminal state) for each of ``items``, in order; whether each was new (an event id met
+        twice in ``items`` is new once). Durable as those calls are when it returns: the door
+        answers a group of deliveries after one commit (a group commit). This default calls them
+        one by one; stores override it with one transaction."""
+        return [
+            self.receive(item) if item.state is InboxState.PENDING else self.receive_settled(item)
+            for item in items
+        ]
 
     @abc.abstractmethod
     def claim_inbox(
@@ -175,6 +187,15 @@ class SyncStore(abc.ABC):
         """Whether ``version`` of the record is one the engine's own effect produced: an event
         announcing it is an echo. Any other version is someone else's change."""
         return self.cursor(_written(system, record_id, version)) is not None
+
+    def together(self) -> AbstractContextManager[None]:
+        """The store calls this thread makes inside are one transaction, where the store can
+        (a follow-up of several writes: an effect sent, the record and versions its answer
+        named): kept together or lost together, and cheaper than one transaction each. Reads
+        inside see the writes before them. Only for transitions that may be redone: the
+        transaction commits as the internal ones do, not with ``receive``'s durability. This
+        default runs each call on its own."""
+        return nullcontext()
 
     def close(self) -> None:  # noqa: B027 - optional hook: stores without connections keep it
         """Release connections."""
