@@ -317,3 +317,22 @@ def test_a_checkpoint_file_is_the_one_the_store_was_given(postgres_db: str, tmp_
 
     [checkpoint] = JsonlCheckpointStore(checkpoints).all()
     assert checkpoint.seq == 1
+
+
+def test_with_commits_that_do_not_wait_for_the_wal_a_checkpoint_still_verifies(
+    postgres_db: str, tmp_path: Path
+) -> None:
+    keys, checkpoints = random_keys(), tmp_path / "cp.jsonl"
+    uow = PostgresUnitOfWork.open(postgres_db, keys, checkpoints=checkpoints, synchronous="NORMAL")
+    policy, clock = small_policy(), FixedClock(T0)
+    engine = Engine(MessageBus(uow, policy, clock, HANDLERS), policy=policy, clock=clock)
+    engine.ingest(Writes()("lead_source", "web_form"))
+    engine.ingest(Writes()("lead_source", "referral"))
+
+    engine.close()  # the closing checkpoint first waits for a synchronous commit of the WAL
+
+    [checkpoint] = JsonlCheckpointStore(checkpoints).all()
+    assert checkpoint.seq == 2
+    reopened = PostgresUnitOfWork.open(postgres_db, keys, checkpoints=checkpoints)
+    assert reopened.audit.verify().ok
+    reopened.close()

@@ -163,6 +163,12 @@ def bootstrap_service(
     ADT^A40 for the merges it makes (without it, merges go over FHIR ``Patient/$merge``).
     With ``endpoints``, the service reconciles: it reads the systems' change feeds for what the
     webhooks missed every ``reconcile_every`` seconds (None: only on ``POST /reconcile``).
+
+    What is durable when: a delivery's inbox row before its 2xx (fsync); the engine's decisions
+    at their commit across a crash of the process, and across a power loss by the next durable
+    commit of the sync store on the same WAL (SQLite: the outbox claim that precedes any send;
+    PostgreSQL: the event's finish), so never after an effect of theirs has left the engine;
+    an audit checkpoint flushes the log to disk before it names an entry (power loss included).
     """
     from splitbrain.engine.adapters import inbound_fhir, inbound_hl7, inbound_webhooks
     from splitbrain.engine.adapters.disclosure_paths import load_disclosure
@@ -187,7 +193,11 @@ def bootstrap_service(
 
     clock = clock or SystemClock()
     policy = load_policy(matrix)
-    engine = bootstrap(store=store, policy=policy, clock=clock, fresh=fresh)
+    # The unit of work commits without its own fsync (SQLite NORMAL; PostgreSQL
+    # synchronous_commit off): the sync store's durable commits after it (the finish on
+    # PostgreSQL, the outbox claim on SQLite) flush the one WAL they share up to themselves, so
+    # a decision is on disk before any effect of it leaves the engine (``adapters.sync_sqlite``).
+    engine = bootstrap(store=store, policy=policy, clock=clock, fresh=fresh, synchronous="NORMAL")
     sync = _sync_store(store)
     vault: Vault = open_sqlite_vault(_vault_path(store, fresh=fresh), clock)
     assert isinstance(vault.store, SqliteVaultStore)

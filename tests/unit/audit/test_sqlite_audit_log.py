@@ -273,3 +273,37 @@ def test_entries_stream_in_seq_order_and_export_to_jsonl(
     assert count == 520
     assert list(log.entries()) == appended
     assert list(read_jsonl(tmp_path / "audit.jsonl")) == appended
+
+
+def _file_alone(db: Path, tmp_path: Path) -> int:
+    """The audit entries the database file holds without its WAL: what a power loss keeps of
+    commits whose WAL frames were never synced (the WAL is copied away, not replayed)."""
+    copy = tmp_path / "file-alone.sqlite"
+    copy.write_bytes(db.read_bytes())
+    fresh = sqlite3.connect(copy)
+    try:
+        found = fresh.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log'").fetchone()
+        return int(fresh.execute("SELECT count(*) FROM audit_log").fetchone()[0]) if found else 0
+    finally:
+        fresh.close()
+
+
+@pytest.mark.parametrize("level", ["NORMAL", "FULL"])
+def test_a_checkpoint_names_only_entries_already_in_the_database_file_below_full(
+    db: Path, tmp_path: Path, level: str
+) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA synchronous = {level}")
+    log = _log(conn, db)
+    for n in range(1, 6):
+        with conn:
+            log.append(make_event(n))
+
+    checkpoint = log.checkpoint()
+
+    assert checkpoint is not None and checkpoint.seq == 5
+    # below FULL a commit leaves its frames unsynced in the WAL: the checkpoint first moves
+    # them into the (synced) database file; at FULL every commit already synced the WAL
+    assert _file_alone(db, tmp_path) == (5 if level == "NORMAL" else 0)
+    conn.close()

@@ -226,3 +226,16 @@ class PostgresAuditLog(AuditSink):
                 "checkpoint requested while the audit connection has an open transaction; "
                 "commit first, then call checkpoint() or checkpoint_if_due()"
             )
+
+    def _durable_before_checkpoint(self) -> None:
+        # With synchronous_commit off (the served engine), a commit returns before its WAL is
+        # flushed. One synchronous commit that writes a commit record (txid_current assigns a
+        # transaction id) waits for the WAL up to itself, so every earlier entry is on disk.
+        self.conn.begin()
+        try:
+            self.conn.execute("SET LOCAL synchronous_commit = on")
+            self.conn.execute("SELECT txid_current()")
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()

@@ -19,7 +19,8 @@ Transactions and durability (what is durable when):
 - ``synchronous="NORMAL"``: commits survive a process crash; the last ones may be lost on a
   power loss or OS crash (WAL is synced at checkpoints, not at every commit).
 - Audit checkpoints are written after a COMMIT, never inside a transaction, so a checkpoint
-  never names an entry that a rollback could take back.
+  never names an entry that a rollback could take back; below FULL, writing one first
+  checkpoints the WAL (which syncs it), so it never names an entry a power loss could take.
 
 How (the write path's cost is mostly statements, so it issues few):
 

@@ -76,6 +76,12 @@ class AuditSink(ABC):
         """Raise ``AuditStateError`` when a checkpoint now could name uncommitted entries."""
         return None  # a sink with no transactions is always ready
 
+    def _durable_before_checkpoint(self) -> None:
+        """Make the committed entries survive a power loss before a checkpoint names them (a
+        store that commits without flushing its log to disk flushes it here); a checkpoint
+        naming an entry the store then lost would read as a truncated chain."""
+        return None  # a sink whose commits are durable has nothing to flush
+
     _fingerprinter: Fingerprinter | None = None
 
     def fingerprint(self, value: str) -> str:
@@ -98,6 +104,7 @@ class AuditSink(ABC):
         if latest is not None and latest.seq == head.seq and latest.hash == head.hash:
             return latest
         cp = sign_checkpoint(head, self.keys.checkpoint_key)
+        self._durable_before_checkpoint()
         self.checkpoints.append(cp)
         return cp
 
