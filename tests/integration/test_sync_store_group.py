@@ -4,38 +4,18 @@ connection and its nested transactions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from splitbrain.engine.adapters.sync_memory import InMemorySyncStore
-from splitbrain.engine.adapters.sync_postgres import PostgresSyncStore
 from splitbrain.engine.adapters.sync_sqlite import SqliteSyncStore
 from splitbrain.engine.service_layer.sync.model import InboxItem, InboxState, OutboxState
 from splitbrain.engine.service_layer.sync.ports import SyncStore
-from tests.integration.test_sync_store import LEASE, T0, effect, item
+from tests.integration.test_sync_store import LEASE, T0, effect, item, store
 
-STORES = [
-    pytest.param("memory", id="memory"),
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(params=STORES)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SyncStore]:
-    opened: SyncStore
-    if request.param == "memory":
-        opened = InMemorySyncStore()
-    elif request.param == "sqlite":
-        opened = SqliteSyncStore.open(tmp_path / "engine.sqlite")
-    else:
-        opened = PostgresSyncStore.open(request.getfixturevalue("postgres_db"))
-    yield opened
-    opened.close()
+__all__ = ["store"]
 
 
 def _settled(n: int) -> InboxItem:

@@ -4,18 +4,16 @@ own write) is stored once, already terminal, and never claimed; the same contrac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from splitbrain.engine.adapters.sync_memory import InMemorySyncStore
-from splitbrain.engine.adapters.sync_postgres import PostgresSyncStore
-from splitbrain.engine.adapters.sync_sqlite import SqliteSyncStore
 from splitbrain.engine.service_layer.sync.model import InboxItem, InboxState
 from splitbrain.engine.service_layer.sync.ports import SyncStore
+from tests.integration.test_sync_store import store
+
+__all__ = ["store"]
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ECHO = "echo of the engine's own write"
@@ -31,25 +29,6 @@ def _echo(n: int) -> InboxItem:
         state=InboxState.DEDUPLICATED,
         detail=ECHO,
     )
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("memory", id="memory"),
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SyncStore]:
-    opened: SyncStore
-    if request.param == "memory":
-        opened = InMemorySyncStore()
-    elif request.param == "sqlite":
-        opened = SqliteSyncStore.open(tmp_path / "engine.sqlite")
-    else:
-        opened = PostgresSyncStore.open(request.getfixturevalue("postgres_db"))
-    yield opened
-    opened.close()
 
 
 def test_a_settled_event_is_stored_terminal_and_never_claimed(store: SyncStore) -> None:
